@@ -1,0 +1,129 @@
+//! The shared layers through the binary against wiremock: the retry policy (statuses,
+//! Retry-After, bounded attempts, no replay of POST) and redaction of failing requests.
+
+use predicates::prelude::*;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock as WMock, ResponseTemplate};
+
+use crate::common::{stderr, Mock, TestEnv};
+
+const TOKEN: &str = "6b884e39d8d34e05192c5d72dd6739607293b828";
+const METRICS: &str = "/api/sam/v2/metrics";
+
+fn ok_list() -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(serde_json::json!({"total": 1, "rows": [
+        {"id": -32603, "code_name": "CONCURRENT_USER", "display_name": "Concurrent User", "source_type": 1, "source_id": 27}
+    ]}))
+}
+
+fn bigfix(env: &TestEnv, mock: &Mock) -> assert_cmd::Command {
+    let mut c = env.cmd();
+    c.env("LICCTL_BIGFIX_URL", mock.uri()).env("LICCTL_BIGFIX_TOKEN", TOKEN);
+    c
+}
+
+#[test]
+fn retries_503_then_succeeds_honouring_retry_after() {
+    let (env, mock) = (TestEnv::new(), Mock::start());
+    mock.mount(
+        WMock::given(method("GET"))
+            .and(path(METRICS))
+            .respond_with(ResponseTemplate::new(503).insert_header("Retry-After", "0"))
+            .up_to_n_times(2)
+            .with_priority(1),
+    );
+    mock.mount(WMock::given(method("GET")).and(path(METRICS)).respond_with(ok_list()));
+    let out = bigfix(&env, &mock).args(["bigfix", "metrics", "list", "-o", "json", "-v"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(mock.requests().len(), 3);
+    assert!(stderr(&out).contains("retrying"), "{}", stderr(&out));
+}
+
+#[test]
+fn retry_after_as_an_http_date() {
+    let (env, mock) = (TestEnv::new(), Mock::start());
+    mock.mount(
+        WMock::given(method("GET"))
+            .and(path(METRICS))
+            .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT"))
+            .up_to_n_times(1)
+            .with_priority(1),
+    );
+    mock.mount(WMock::given(method("GET")).and(path(METRICS)).respond_with(ok_list()));
+    bigfix(&env, &mock).args(["bigfix", "metrics", "list"]).assert().success();
+    assert_eq!(mock.requests().len(), 2);
+}
+
+#[test]
+fn retries_are_bounded() {
+    let (env, mock) = (TestEnv::new(), Mock::start());
+    mock.mount(
+        WMock::given(method("GET"))
+            .and(path(METRICS))
+            .respond_with(ResponseTemplate::new(503).insert_header("Retry-After", "0")),
+    );
+    bigfix(&env, &mock)
+        .args(["bigfix", "metrics", "list", "--retries", "2"])
+        .assert()
+        .code(7)
+        .stderr(predicate::str::contains("HTTP 503").and(predicate::str::contains("after 3 attempts")));
+    assert_eq!(mock.requests().len(), 3);
+}
+
+#[test]
+fn a_retry_after_beyond_the_budget_gives_up_at_once() {
+    let (env, mock) = (TestEnv::new(), Mock::start());
+    mock.mount(
+        WMock::given(method("GET"))
+            .and(path(METRICS))
+            .respond_with(ResponseTemplate::new(503).insert_header("Retry-After", "3600")),
+    );
+    bigfix(&env, &mock).args(["bigfix", "metrics", "list"]).assert().code(7);
+    assert_eq!(mock.requests().len(), 1);
+}
+
+#[test]
+fn client_errors_are_not_retried() {
+    let (env, mock) = (TestEnv::new(), Mock::start());
+    mock.mount(
+        WMock::given(method("PUT"))
+            .and(path(METRICS))
+            .respond_with(ResponseTemplate::new(400).set_body_json(serde_json::json!({"error": "Metric does not exist"}))),
+    );
+    bigfix(&env, &mock)
+        .args(["bigfix", "metrics", "update", "--code-name", "NOT_PRESENT", "--display-name", "DISPLAY"])
+        .assert()
+        .code(6)
+        .stderr(predicate::str::contains("Metric does not exist"));
+    assert_eq!(mock.requests().len(), 1);
+}
+
+#[test]
+fn post_is_never_replayed() {
+    let (env, mock) = (TestEnv::new(), Mock::start());
+    mock.mount(
+        WMock::given(method("POST"))
+            .and(path(METRICS))
+            .respond_with(ResponseTemplate::new(503).insert_header("Retry-After", "0")),
+    );
+    bigfix(&env, &mock)
+        .args(["bigfix", "metrics", "create", "--code-name", "METRIC_POST", "--display-name", "DISPLAY"])
+        .assert()
+        .code(7);
+    assert_eq!(mock.requests().len(), 1);
+}
+
+#[test]
+fn failing_requests_at_vvv_never_show_the_token() {
+    let (env, mock) = (TestEnv::new(), Mock::start());
+    // A server that echoes the token back in its error must not leak it either.
+    mock.mount(WMock::given(method("GET")).and(path(METRICS)).respond_with(
+        ResponseTemplate::new(500).set_body_string(format!("{{\"error\":\"bad token {TOKEN}\"}}")),
+    ));
+    let out = bigfix(&env, &mock).args(["bigfix", "metrics", "list", "-vvv", "-o", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(7));
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(all.contains("token=***"), "{all}");
+    assert!(!all.contains(TOKEN), "{all}");
+    assert!(out.stdout.is_empty());
+}

@@ -1,0 +1,9 @@
+//! End-to-end tests: the built `licctl` binary against the in-process sandbox, and request
+//! shapes against wiremock. One test binary, one module per area (as ripgrep and jj do).
+
+mod bigfix;
+mod common;
+mod layers;
+mod sandbox_api;
+mod shape;
+mod toplevel;
