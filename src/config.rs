@@ -318,6 +318,7 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 
 /// True when a config file with permission bits `mode` must be warned about: it holds a
 /// literal secret and group or others have any access to it.
+#[cfg_attr(not(unix), allow(dead_code))]
 fn literal_secret_exposed(mode: u32, holds_literal_secret: bool) -> bool {
     holds_literal_secret && mode & 0o077 != 0
 }
@@ -514,6 +515,7 @@ impl Config {
     }
 
     /// True when any profile of the file holds a secret as a plain string.
+    #[cfg_attr(not(unix), allow(dead_code))]
     fn holds_literal_secret(&self) -> bool {
         self.profiles
             .values()
