@@ -4,6 +4,7 @@
 use clap::CommandFactory;
 
 use crate::cli::{Cli, Command};
+use crate::cmd::config::ConfigCommand;
 use crate::config::Config;
 use crate::context::Context;
 use crate::error::{Error, Result};
@@ -11,7 +12,15 @@ use crate::output;
 
 /// Runs `cli` with the configuration of the real environment.
 pub async fn run(cli: Cli) -> Result<()> {
-    let config = Config::load(cli.global.config.as_deref(), cli.global.profile.as_deref())?;
+    let (path, profile) = (cli.global.config.as_deref(), cli.global.profile.as_deref());
+    let config = match &cli.command {
+        // `config init` creates the file that --config / LICCTL_CONFIG names; `config path`
+        // tells where it would be: neither needs it to exist yet.
+        Command::Config { command: ConfigCommand::Init { .. } | ConfigCommand::Path } => {
+            Config::load_allow_missing(path, profile)?
+        }
+        _ => Config::load(path, profile)?,
+    };
     run_with_config(cli, config).await
 }
 
@@ -20,7 +29,11 @@ pub async fn run(cli: Cli) -> Result<()> {
 pub async fn run_with_config(cli: Cli, config: Config) -> Result<()> {
     let ctx = Context::new(cli.global, config);
     match cli.command {
+        Command::Ocreporter(args) => crate::vendors::ocreporter::run(&args, &ctx).await,
+        Command::Otc(args) => crate::vendors::otc::run(&args, &ctx).await,
+        Command::Acronis(args) => crate::vendors::acronis::run(&args, &ctx).await,
         Command::Bigfix(args) => crate::vendors::bigfix::run(&args, &ctx).await,
+        Command::Veeam(args) => crate::vendors::veeam::run(&args, &ctx).await,
         Command::Sandbox(args) => crate::sandbox::run(args, &ctx.output).await,
         Command::Demo(args) => Box::pin(crate::cmd::demo::run(args, &ctx)).await,
         Command::Config { command } => {

@@ -127,9 +127,25 @@ fn positive_secs(s: &str) -> Result<f64, String> {
 /// The command groups.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// OC Reporter: SPLA reporting, infrastructure, customers, licenses
+    #[command(name = "ocreporter", visible_alias = "ocr")]
+    Ocreporter(crate::vendors::ocreporter::OcReporterArgs),
+
+    /// Open Telekom Cloud Enterprise Dashboard: consumption (v1 and v2)
+    #[command(name = "otc-dashboard", visible_alias = "otc")]
+    Otc(crate::vendors::otc::OtcArgs),
+
+    /// Acronis Cyber Platform usage reports (api/2)
+    #[command(name = "acronis-reports", visible_alias = "acronis")]
+    Acronis(crate::vendors::acronis::AcronisArgs),
+
     /// BigFix Inventory license metrics (api/sam/v2)
     #[command(name = "bigfix-metrics", visible_alias = "bigfix")]
     Bigfix(crate::vendors::bigfix::BigfixArgs),
+
+    /// Veeam Service Provider Console licensing (api/v3)
+    #[command(name = "veeam-vspc", visible_alias = "veeam")]
+    Veeam(crate::vendors::veeam::VeeamArgs),
 
     /// Run the built-in sandbox: every vendor API emulated on loopback
     Sandbox(crate::sandbox::SandboxArgs),

@@ -22,6 +22,7 @@ pub mod model;
 pub mod output;
 pub mod paginate;
 pub mod sandbox;
+pub mod usage;
 pub mod vendors;
 
 pub use error::{Error, ErrorKind, Result};

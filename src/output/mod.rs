@@ -4,8 +4,8 @@
 //! Commands hand their results here as `serde_json::Value`s — one object ([`print_one`]) or a
 //! stream of items ([`print_stream`]) — and this module renders the `-o/--output` format of
 //! DESIGN.md §2, honouring `--fields`, `--no-headers` and `--out`. Keeping every byte of stdout
-//! in one place is what lets the contract hold everywhere at once: JSON is always valid, a
-//! failure before the first item leaves stdout empty, `--out` is atomic, and a closed pipe is a
+//! in one place is what lets the contract hold everywhere at once: a successful command's JSON
+//! is one valid document, a failure before the first item leaves stdout empty, `--out` is atomic, and a closed pipe is a
 //! typed [`ErrorKind::BrokenPipe`](crate::error::ErrorKind::BrokenPipe) rather than a panic.
 //!
 //! The formats:
@@ -61,6 +61,8 @@ pub enum Format {
     /// Tab-separated values, never quoted: tab, newline, CR and backslash are escaped
     Tsv,
     /// One XML document: <items> with an <item> per item
+    // The doc line is clap's help text, shown verbatim (and in the help snapshot): not HTML.
+    #[allow(rustdoc::invalid_html_tags)]
     Xml,
 }
 
@@ -131,7 +133,7 @@ enum Encoder {
         buf: Vec<u8>,
     },
     Csv {
-        out: csv::Writer<Out>,
+        out: Box<csv::Writer<Out>>,
         cols: Columns,
     },
     Tsv {
@@ -218,7 +220,7 @@ impl Sink {
                 buf: Vec::new(),
             },
             Format::Csv => Encoder::Csv {
-                out: csv::WriterBuilder::new().from_writer(out),
+                out: Box::new(csv::WriterBuilder::new().from_writer(out)),
                 cols: cols(),
             },
             Format::Tsv => Encoder::Tsv {
@@ -252,7 +254,9 @@ impl Sink {
     /// Writes one item (the object itself for [`Shape::One`], which takes exactly one).
     pub fn write_item(&mut self, item: &Value) -> Result<()> {
         if self.shape == Shape::One && self.count > 0 {
-            return Err(Error::internal("output: a single object was expected, got a second one"));
+            return Err(Error::internal(
+                "output: a single object was expected, got a second one",
+            ));
         }
         let first = self.count == 0;
         let list = self.shape == Shape::List;
@@ -356,7 +360,9 @@ impl Sink {
     /// Completes the document (closing `]`, `</items>`, the rendered table, the header of an
     /// empty csv), flushes it, and with `--out` renames the finished file over the target.
     pub fn finish(self) -> Result<()> {
-        let Sink { enc, shape, count, .. } = self;
+        let Sink {
+            enc, shape, count, ..
+        } = self;
         let list = shape == Shape::List;
         let out = match enc {
             Encoder::Json { mut out, .. } => {
@@ -379,7 +385,11 @@ impl Sink {
                 mut line,
             } => {
                 if let (0, true, Some(names)) = (count, cols.headers, &cols.names) {
-                    write_tsv_line(&mut out, &mut line, names.iter().map(|n| Cow::Borrowed(n.as_str())))?;
+                    write_tsv_line(
+                        &mut out,
+                        &mut line,
+                        names.iter().map(|n| Cow::Borrowed(n.as_str())),
+                    )?;
                 }
                 out
             }

@@ -5,19 +5,23 @@
 //! mocking inside the process.
 //!
 //! Layout: this file owns the server (listening, TLS, graceful shutdown, the handles), the
-//! shared state and the router that merges the vendors; [`middleware`] records requests and
-//! injects `--latency-ms` and `--chaos`; [`data`] generates deterministic fake data; each
+//! shared state and the router that merges the vendors; `middleware.rs` records requests and
+//! injects `--latency-ms` and `--chaos`; `data.rs` generates deterministic fake data; each
 //! vendor API is one file with a `router` function and an `env_exports` function, listed once
-//! in [`VENDORS`]. Adding a vendor is that file, its line in [`VENDORS`] and its token in
+//! in `VENDORS`. Adding a vendor is that file, its line in `VENDORS` and its token in
 //! [`Credentials`].
 //!
 //! Everything is deterministic from `--seed`: the data, the credentials and which requests
 //! chaos fails. Only the TLS keys are fresh for every start.
 
+mod acronis;
 mod bigfix;
 mod data;
 mod middleware;
+mod ocreporter;
+mod otc;
 mod tls;
+mod veeam;
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -47,10 +51,13 @@ const GRACE: Duration = Duration::from_secs(5);
 
 /// Every emulated vendor API: its routes and the variables that point licctl at it.
 /// Adding a vendor is one file under `src/sandbox/` and one line here.
-const VENDORS: &[Vendor] = &[Vendor {
-    router: bigfix::router,
-    env_exports: bigfix::env_exports,
-}];
+const VENDORS: &[Vendor] = &[
+    Vendor { router: ocreporter::router, env_exports: ocreporter::env_exports },
+    Vendor { router: otc::router, env_exports: otc::env_exports },
+    Vendor { router: acronis::router, env_exports: acronis::env_exports },
+    Vendor { router: bigfix::router, env_exports: bigfix::env_exports },
+    Vendor { router: veeam::router, env_exports: veeam::env_exports },
+];
 
 /// One vendor API of the sandbox.
 struct Vendor {
@@ -75,6 +82,9 @@ pub struct SandboxOptions {
     pub latency_ms: u64,
     /// Serve HTTPS with a freshly generated certificate authority.
     pub tls: bool,
+    /// Lifetime of the OAuth / session tokens the sandbox issues (Acronis, Veeam), in
+    /// seconds; short lifetimes exercise licctl's refresh.
+    pub token_ttl_secs: u64,
 }
 
 impl Default for SandboxOptions {
@@ -86,6 +96,7 @@ impl Default for SandboxOptions {
             chaos: 0.0,
             latency_ms: 0,
             tls: false,
+            token_ttl_secs: 3600,
         }
     }
 }
@@ -126,6 +137,10 @@ pub struct SandboxArgs {
     /// Serve HTTPS with a generated CA; its certificate file is exported as LICCTL_CA_CERT
     #[arg(long)]
     pub tls: bool,
+
+    /// Lifetime of issued OAuth / session tokens (Acronis, Veeam) in seconds
+    #[arg(long, default_value_t = 3600, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub token_ttl: u64,
 }
 
 impl From<SandboxArgs> for SandboxOptions {
@@ -137,6 +152,7 @@ impl From<SandboxArgs> for SandboxOptions {
             chaos: args.chaos,
             latency_ms: args.latency_ms,
             tls: args.tls,
+            token_ttl_secs: args.token_ttl,
         }
     }
 }
@@ -163,6 +179,28 @@ fn parse_rate(s: &str) -> std::result::Result<f64, String> {
 pub struct Credentials {
     /// The BigFix Inventory API token (`?token=` or `Token:` header): 40 hex digits.
     pub bigfix_token: String,
+    /// OC Reporter `_token`.
+    pub ocr_token: String,
+    /// OC Reporter OCID, sent as `_tenant`.
+    pub ocr_tenant: String,
+    /// OTC Enterprise Dashboard API key (bearer).
+    pub otc_api_key: String,
+    /// OTC Grafana user (HTTP Basic).
+    pub otc_grafana_user: String,
+    /// OTC Grafana password (HTTP Basic).
+    pub otc_grafana_password: String,
+    /// Acronis API client id.
+    pub acronis_client_id: String,
+    /// Acronis API client secret.
+    pub acronis_client_secret: String,
+    /// Acronis tenant the client belongs to (a UUID).
+    pub acronis_tenant_id: String,
+    /// Veeam VSPC user name (password grant).
+    pub veeam_username: String,
+    /// Veeam VSPC password (password grant).
+    pub veeam_password: String,
+    /// Veeam VSPC static API key (bearer).
+    pub veeam_api_key: String,
 }
 
 impl Credentials {
@@ -170,6 +208,17 @@ impl Credentials {
     fn from_seed(seed: u64) -> Self {
         Credentials {
             bigfix_token: data::DataGen::new(seed, "credentials/bigfix").hex(40),
+            ocr_token: data::DataGen::new(seed, "credentials/ocr").hex(40),
+            ocr_tenant: format!("OC-{}", data::DataGen::new(seed, "credentials/ocr-tenant").int(100_000..=999_999)),
+            otc_api_key: data::DataGen::new(seed, "credentials/otc").hex(48),
+            otc_grafana_user: "sandbox-admin".to_owned(),
+            otc_grafana_password: data::DataGen::new(seed, "credentials/otc-grafana").hex(16),
+            acronis_client_id: data::DataGen::new(seed, "credentials/acronis-id").uuid(),
+            acronis_client_secret: data::DataGen::new(seed, "credentials/acronis-secret").hex(32),
+            acronis_tenant_id: data::DataGen::new(seed, "credentials/acronis-tenant").uuid(),
+            veeam_username: "svc-licctl".to_owned(),
+            veeam_password: data::DataGen::new(seed, "credentials/veeam").hex(20),
+            veeam_api_key: data::DataGen::new(seed, "credentials/veeam-key").hex(48),
         }
     }
 }
@@ -178,7 +227,7 @@ impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Credentials")
             .field("bigfix_token", &crate::http::redact::MASK)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -198,6 +247,7 @@ struct SandboxState {
 }
 
 impl SandboxState {
+    /// Fresh state for a sandbox started with `opts`.
     fn new(opts: SandboxOptions) -> Self {
         SandboxState {
             credentials: Credentials::from_seed(opts.seed),
@@ -208,15 +258,17 @@ impl SandboxState {
         }
     }
 
-    /// The generator for one collection (see [`data`]).
+    /// The generator for one collection (see `data.rs`).
     fn data(&self, label: &str) -> data::DataGen {
         data::DataGen::new(self.opts.seed, label)
     }
 
+    /// Numbers an arriving request.
     fn next_seq(&self) -> u64 {
         self.seq.fetch_add(1, Ordering::SeqCst)
     }
 
+    /// Numbers a chaos answer.
     fn next_chaos_seq(&self) -> u64 {
         self.chaos_seq.fetch_add(1, Ordering::SeqCst)
     }
@@ -256,6 +308,7 @@ struct Endpoint {
 }
 
 impl Endpoint {
+    /// Every vendor's variables, then `LICCTL_CA_CERT` with TLS.
     fn env_exports(&self) -> Vec<(String, String)> {
         let mut vars: Vec<(String, String)> = VENDORS
             .iter()
@@ -476,6 +529,8 @@ impl fmt::Display for ConnectionDropped {
 
 impl std::error::Error for ConnectionDropped {}
 
+/// HTTP/1.1 on one connection: the router behind a hyper service that hangs up on chaos's
+/// [`middleware::DropConnection`] marker, with a graceful close on shutdown.
 async fn serve_http<I>(io: I, router: Router, mut stop: watch::Receiver<bool>)
 where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,

@@ -2,4 +2,8 @@
 //! `client.rs` (typed async calls, no clap, no printing) and `model.rs` (serde types and the
 //! vendor's validation rules).
 
+pub mod acronis;
 pub mod bigfix;
+pub mod ocreporter;
+pub mod otc;
+pub mod veeam;

@@ -392,66 +392,65 @@ async fn put_renames_only_custom_metrics() {
     let listed = api.list(&[]).await;
     assert!(rows(&listed).contains(&body));
 
-    let cases: Vec<(Vec<(&str, String)>, StatusCode, Value)> = vec![
+    // The seed's example: 255 A's and " 2" on a predefined metric is a length error first.
+    let seed_too_long = format!("{} 2", "A".repeat(255));
+    let too_long = "A".repeat(255);
+    let bad = StatusCode::BAD_REQUEST;
+    let cases = [
         (
-            vec![
-                ("code_name", "NOT_PRESENT".into()),
-                ("display_name", "DISPLAY".into()),
-            ],
-            StatusCode::BAD_REQUEST,
-            error("Metric does not exist"),
-        ),
-        // The seed's example: 255 A's and " 2" on a predefined metric is a length error first.
-        (
-            vec![
-                ("code_name", "CONCURRENT_USER".into()),
-                ("display_name", format!("{} 2", "A".repeat(255))),
-            ],
-            StatusCode::BAD_REQUEST,
-            error("Display name length is too long"),
+            vec![("code_name", "NOT_PRESENT"), ("display_name", "DISPLAY")],
+            bad,
+            "Metric does not exist",
         ),
         (
             vec![
-                ("code_name", "CUSTOM_METRIC_0003".into()),
-                ("display_name", "A".repeat(255)),
+                ("code_name", "CONCURRENT_USER"),
+                ("display_name", &seed_too_long),
             ],
-            StatusCode::BAD_REQUEST,
-            error("Display name length is too long"),
+            bad,
+            "Display name length is too long",
         ),
         (
             vec![
-                ("code_name", " VU_VALUE_UNIT ".into()),
-                ("display_name", "Updatedvalue".into()),
+                ("code_name", "CUSTOM_METRIC_0003"),
+                ("display_name", &too_long),
             ],
-            StatusCode::FORBIDDEN,
-            error("VU_VALUE_UNIT metric update not allowed"),
+            bad,
+            "Display name length is too long",
         ),
         (
             vec![
-                ("code_name", "PROCESSOR_VALUE_UNIT".into()),
-                ("display_name", "PVU".into()),
+                ("code_name", " VU_VALUE_UNIT "),
+                ("display_name", "Updatedvalue"),
             ],
             StatusCode::FORBIDDEN,
-            error("PROCESSOR_VALUE_UNIT metric update not allowed"),
-        ),
-        (
-            vec![("code_name", "CUSTOM_METRIC_0003".into())],
-            StatusCode::BAD_REQUEST,
-            error("Metric code name or display name not proper"),
+            "VU_VALUE_UNIT metric update not allowed",
         ),
         (
             vec![
-                ("code_name", "CUSTOM_METRIC_0004".into()),
-                ("display_name", "Updated value".into()),
+                ("code_name", "PROCESSOR_VALUE_UNIT"),
+                ("display_name", "PVU"),
             ],
-            StatusCode::BAD_REQUEST,
-            error("Metric already present"),
+            StatusCode::FORBIDDEN,
+            "PROCESSOR_VALUE_UNIT metric update not allowed",
+        ),
+        (
+            vec![("code_name", "CUSTOM_METRIC_0003")],
+            bad,
+            "Metric code name or display name not proper",
+        ),
+        (
+            vec![
+                ("code_name", "CUSTOM_METRIC_0004"),
+                ("display_name", "Updated value"),
+            ],
+            bad,
+            "Metric already present",
         ),
     ];
-    for (params, status, expected) in cases {
-        let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    for (params, status, message) in cases {
         let got = api.call(Method::PUT, &params).await;
-        assert_eq!(got, (status, expected), "{params:?}");
+        assert_eq!(got, (status, error(message)), "{params:?}");
     }
 }
 

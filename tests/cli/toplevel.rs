@@ -106,8 +106,13 @@ fn config_path_and_init() {
     env.cmd().args(["config", "init", "--force"]).assert().success();
     // The template parses: commands still run with it.
     env.cmd().args(["config", "show"]).assert().success();
-    // An explicit config file that does not exist is a configuration error.
+    // An explicit config file that does not exist is a configuration error...
     env.cmd().args(["--config", "/no/such/licctl.toml", "config", "show"]).assert().code(3);
+    // ...except for `config init`, which creates it, and `config path`, which names it.
+    let other = env.path().join("elsewhere.toml");
+    env.cmd().arg("--config").arg(&other).args(["config", "init"]).assert().success();
+    assert!(other.exists());
+    env.cmd().env("LICCTL_CONFIG", env.path().join("new.toml")).args(["config", "path"]).assert().success();
 }
 
 #[test]

@@ -1,0 +1,1 @@
+//! `licctl acronis` end to end: added by its vendor issue.

@@ -1,0 +1,1 @@
+//! `licctl ocreporter` end to end: added by its vendor issue.

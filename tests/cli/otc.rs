@@ -1,0 +1,1 @@
+//! `licctl otc` end to end: added by its vendor issue.

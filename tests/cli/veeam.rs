@@ -1,0 +1,1 @@
+//! `licctl veeam` end to end: added by its vendor issue.
