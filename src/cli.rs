@@ -28,7 +28,7 @@ pub struct Cli {
 }
 
 /// Flags every command understands (DESIGN.md §2).
-#[derive(Debug, Clone, Args, Default)]
+#[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// Output format [default: table on a terminal, json otherwise]
     #[arg(short, long, global = true, hide_env_values = true, env = "LICCTL_OUTPUT", value_enum, help_heading = "Output")]
@@ -115,6 +115,16 @@ pub struct GlobalArgs {
     pub no_progress: bool,
 }
 
+impl Default for GlobalArgs {
+    /// The values of a command line that sets no global flag (the in-process demo, the
+    /// monthly run and library tests start from here).
+    fn default() -> Self {
+        Cli::try_parse_from(["licctl", "config", "path"])
+            .map(|c| c.global)
+            .unwrap_or_else(|e| unreachable!("an empty command line parses: {e}"))
+    }
+}
+
 fn positive_secs(s: &str) -> Result<f64, String> {
     let v: f64 = s.parse().map_err(|_| format!("{s:?} is not a number of seconds"))?;
     if v.is_finite() && v > 0.0 && v <= 86_400.0 {
@@ -183,5 +193,13 @@ mod tests {
     #[test]
     fn command_tree_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn default_globals_match_the_command_line_defaults() {
+        let g = GlobalArgs::default();
+        assert_eq!(g.concurrency, 4);
+        assert_eq!(g.retries, 3);
+        assert!(g.timeout > 0.0 && g.connect_timeout > 0.0);
     }
 }
