@@ -16,9 +16,9 @@ pub async fn run(cli: Cli) -> Result<()> {
     let config = match &cli.command {
         // `config init` creates the file that --config / LICCTL_CONFIG names; `config path`
         // tells where it would be: neither needs it to exist yet.
-        Command::Config { command: ConfigCommand::Init { .. } | ConfigCommand::Path } => {
-            Config::load_allow_missing(path, profile)?
-        }
+        Command::Config {
+            command: ConfigCommand::Init { .. } | ConfigCommand::Path,
+        } => Config::load_allow_missing(path, profile)?,
         _ => Config::load(path, profile)?,
     };
     run_with_config(cli, config).await
@@ -37,7 +37,13 @@ pub async fn run_with_config(cli: Cli, config: Config) -> Result<()> {
         Command::Sandbox(args) => crate::sandbox::run(args, &ctx.output).await,
         Command::Demo(args) => Box::pin(crate::cmd::demo::run(args, &ctx)).await,
         Command::Config { command } => {
-            crate::cmd::config::run(&command, &ctx.config, ctx.global.config.as_deref(), &ctx.output).await
+            crate::cmd::config::run(
+                &command,
+                &ctx.config,
+                ctx.global.config.as_deref(),
+                &ctx.output,
+            )
+            .await
         }
         Command::Completions { shell } => {
             let mut buf = Vec::new();
@@ -54,8 +60,9 @@ fn man(dir: Option<&std::path::Path>, ctx: &Context) -> Result<()> {
         Some(dir) => {
             std::fs::create_dir_all(dir)
                 .map_err(|e| Error::usage(format!("cannot create {}: {e}", dir.display())))?;
-            clap_mangen::generate_to(cmd, dir)
-                .map_err(|e| Error::internal(format!("writing man pages into {}: {e}", dir.display())))?;
+            clap_mangen::generate_to(cmd, dir).map_err(|e| {
+                Error::internal(format!("writing man pages into {}: {e}", dir.display()))
+            })?;
             ctx.note(&format!("man pages written to {}", dir.display()));
             Ok(())
         }

@@ -158,7 +158,9 @@ pub struct CachedToken {
 
 impl std::fmt::Debug for CachedToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CachedToken").field("expires_at", &self.expires_at).finish_non_exhaustive()
+        f.debug_struct("CachedToken")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
     }
 }
 
@@ -182,7 +184,9 @@ impl TokenCache {
         use sha2::Digest as _;
         let digest = sha2::Sha256::digest(format!("{profile}\n{url}").as_bytes());
         let key: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-        TokenCache { path: dir.join("tokens").join(format!("{vendor}-{key}.json")) }
+        TokenCache {
+            path: dir.join("tokens").join(format!("{vendor}-{key}.json")),
+        }
     }
 
     /// Where the entry lives.
@@ -219,9 +223,16 @@ mod tests {
 
     #[test]
     fn query_token_is_appended_and_debug_hides_it() {
-        let auth = Auth::Query { param: "token".into(), token: SecretString::new("abcdef123456") };
-        let req = Request::get(Url::parse("https://h/api/sam/v2/metrics").unwrap()).query("limit", 5);
-        assert_eq!(auth.url_with_query(&req).as_str(), "https://h/api/sam/v2/metrics?limit=5&token=abcdef123456");
+        let auth = Auth::Query {
+            param: "token".into(),
+            token: SecretString::new("abcdef123456"),
+        };
+        let req =
+            Request::get(Url::parse("https://h/api/sam/v2/metrics").unwrap()).query("limit", 5);
+        assert_eq!(
+            auth.url_with_query(&req).as_str(),
+            "https://h/api/sam/v2/metrics?limit=5&token=abcdef123456"
+        );
         assert_eq!(format!("{auth:?}"), "Auth::Query(***)");
     }
 
@@ -237,7 +248,11 @@ mod tests {
 
     #[test]
     fn freshness_keeps_a_margin() {
-        let t = CachedToken { access_token: "x".into(), refresh_token: None, expires_at: 1000 };
+        let t = CachedToken {
+            access_token: "x".into(),
+            refresh_token: None,
+            expires_at: 1000,
+        };
         assert!(t.is_fresh(900, 60));
         assert!(!t.is_fresh(950, 60));
     }

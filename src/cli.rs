@@ -16,7 +16,12 @@ use crate::output::Format;
 /// 2 usage, 3 configuration, 4 authentication/permission, 5 not found, 6 rejected by the API,
 /// 7 network/server, 8 partial result, 9 missing SPLA prices (--require-prices).
 #[derive(Debug, Parser)]
-#[command(name = "licctl", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "licctl",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     /// Flags every command understands.
     #[command(flatten)]
@@ -31,23 +36,59 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// Output format [default: table on a terminal, json otherwise]
-    #[arg(short, long, global = true, hide_env_values = true, env = "LICCTL_OUTPUT", value_enum, help_heading = "Output")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        hide_env_values = true,
+        env = "LICCTL_OUTPUT",
+        value_enum,
+        help_heading = "Output"
+    )]
     pub output: Option<Format>,
 
     /// Columns / keys to keep, dotted paths into nested objects, in this order
-    #[arg(long, global = true, hide_env_values = true, env = "LICCTL_FIELDS", value_delimiter = ',', value_name = "A,B.C", help_heading = "Output")]
+    #[arg(
+        long,
+        global = true,
+        hide_env_values = true,
+        env = "LICCTL_FIELDS",
+        value_delimiter = ',',
+        value_name = "A,B.C",
+        help_heading = "Output"
+    )]
     pub fields: Option<Vec<String>>,
 
     /// table/csv/tsv without the header row
-    #[arg(long, global = true, hide_env_values = true, env = "LICCTL_NO_HEADERS", help_heading = "Output")]
+    #[arg(
+        long,
+        global = true,
+        hide_env_values = true,
+        env = "LICCTL_NO_HEADERS",
+        help_heading = "Output"
+    )]
     pub no_headers: bool,
 
     /// Write to FILE atomically (temp file + rename): complete or absent, never truncated
-    #[arg(long, global = true, hide_env_values = true, env = "LICCTL_OUT", value_name = "FILE", help_heading = "Output")]
+    #[arg(
+        long,
+        global = true,
+        hide_env_values = true,
+        env = "LICCTL_OUT",
+        value_name = "FILE",
+        help_heading = "Output"
+    )]
     pub out: Option<PathBuf>,
 
     /// Stop after N items (pages beyond are never requested)
-    #[arg(long, global = true, hide_env_values = true, env = "LICCTL_MAX_ITEMS", value_name = "N", help_heading = "Paging")]
+    #[arg(
+        long,
+        global = true,
+        hide_env_values = true,
+        env = "LICCTL_MAX_ITEMS",
+        value_name = "N",
+        help_heading = "Paging"
+    )]
     pub max_items: Option<u64>,
 
     /// Items per request (within the vendor's documented bounds)
@@ -55,7 +96,13 @@ pub struct GlobalArgs {
     pub page_size: Option<u64>,
 
     /// Only the first page
-    #[arg(long, global = true, hide_env_values = true, env = "LICCTL_NO_PAGINATE", help_heading = "Paging")]
+    #[arg(
+        long,
+        global = true,
+        hide_env_values = true,
+        env = "LICCTL_NO_PAGINATE",
+        help_heading = "Paging"
+    )]
     pub no_paginate: bool,
 
     /// Pages in flight at once when the total is known; output order is unchanged
@@ -63,11 +110,25 @@ pub struct GlobalArgs {
     pub concurrency: u16,
 
     /// Configuration profile [default: the file's default_profile, else "default"]
-    #[arg(long, global = true, hide_env_values = true, env = "LICCTL_PROFILE", value_name = "NAME", help_heading = "Configuration")]
+    #[arg(
+        long,
+        global = true,
+        hide_env_values = true,
+        env = "LICCTL_PROFILE",
+        value_name = "NAME",
+        help_heading = "Configuration"
+    )]
     pub profile: Option<String>,
 
     /// Configuration file [default: $XDG_CONFIG_HOME/licctl/config.toml]
-    #[arg(long, global = true, hide_env_values = true, env = "LICCTL_CONFIG", value_name = "FILE", help_heading = "Configuration")]
+    #[arg(
+        long,
+        global = true,
+        hide_env_values = true,
+        env = "LICCTL_CONFIG",
+        value_name = "FILE",
+        help_heading = "Configuration"
+    )]
     pub config: Option<PathBuf>,
 
     /// Whole-request timeout in seconds
@@ -83,23 +144,58 @@ pub struct GlobalArgs {
     pub retries: u32,
 
     /// Extra CA certificate (PEM) to trust, e.g. an on-premises server's self-signed one
-    #[arg(long, global = true, hide_env_values = true, env = "LICCTL_CA_CERT", value_name = "FILE", help_heading = "Network")]
+    #[arg(
+        long,
+        global = true,
+        hide_env_values = true,
+        env = "LICCTL_CA_CERT",
+        value_name = "FILE",
+        help_heading = "Network"
+    )]
     pub ca_cert: Option<PathBuf>,
 
     /// Client certificate (PEM) for mutual TLS
-    #[arg(long, global = true, hide_env_values = true, env = "LICCTL_CLIENT_CERT", value_name = "FILE", requires = "client_key", help_heading = "Network")]
+    #[arg(
+        long,
+        global = true,
+        hide_env_values = true,
+        env = "LICCTL_CLIENT_CERT",
+        value_name = "FILE",
+        requires = "client_key",
+        help_heading = "Network"
+    )]
     pub client_cert: Option<PathBuf>,
 
     /// Private key (PEM) of --client-cert
-    #[arg(long, global = true, hide_env_values = true, env = "LICCTL_CLIENT_KEY", value_name = "FILE", requires = "client_cert", help_heading = "Network")]
+    #[arg(
+        long,
+        global = true,
+        hide_env_values = true,
+        env = "LICCTL_CLIENT_KEY",
+        value_name = "FILE",
+        requires = "client_cert",
+        help_heading = "Network"
+    )]
     pub client_key: Option<PathBuf>,
 
     /// Do not verify TLS certificates (last resort; warns)
-    #[arg(long, global = true, hide_env_values = true, env = "LICCTL_INSECURE", help_heading = "Network")]
+    #[arg(
+        long,
+        global = true,
+        hide_env_values = true,
+        env = "LICCTL_INSECURE",
+        help_heading = "Network"
+    )]
     pub insecure: bool,
 
     /// Print the request(s) that would be sent, secrets redacted, and send nothing
-    #[arg(long, global = true, hide_env_values = true, env = "LICCTL_DRY_RUN", help_heading = "Network")]
+    #[arg(
+        long,
+        global = true,
+        hide_env_values = true,
+        env = "LICCTL_DRY_RUN",
+        help_heading = "Network"
+    )]
     pub dry_run: bool,
 
     /// More logs on stderr: -v retries and progress, -vv requests, -vvv bodies (secrets redacted)
@@ -107,11 +203,25 @@ pub struct GlobalArgs {
     pub verbose: u8,
 
     /// Only errors on stderr
-    #[arg(short, long, global = true, hide_env_values = true, env = "LICCTL_QUIET", conflicts_with = "verbose", help_heading = "Logging")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        hide_env_values = true,
+        env = "LICCTL_QUIET",
+        conflicts_with = "verbose",
+        help_heading = "Logging"
+    )]
     pub quiet: bool,
 
     /// No progress bars (they only show when stderr is a terminal and CI is not set)
-    #[arg(long, global = true, hide_env_values = true, env = "LICCTL_NO_PROGRESS", help_heading = "Logging")]
+    #[arg(
+        long,
+        global = true,
+        hide_env_values = true,
+        env = "LICCTL_NO_PROGRESS",
+        help_heading = "Logging"
+    )]
     pub no_progress: bool,
 }
 
@@ -126,11 +236,15 @@ impl Default for GlobalArgs {
 }
 
 fn positive_secs(s: &str) -> Result<f64, String> {
-    let v: f64 = s.parse().map_err(|_| format!("{s:?} is not a number of seconds"))?;
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of seconds"))?;
     if v.is_finite() && v > 0.0 && v <= 86_400.0 {
         Ok(v)
     } else {
-        Err(format!("{s} is out of range: more than 0 and at most 86400 seconds"))
+        Err(format!(
+            "{s} is out of range: more than 0 and at most 86400 seconds"
+        ))
     }
 }
 

@@ -32,7 +32,12 @@ impl Context {
             no_headers: global.no_headers,
             out: global.out.clone(),
         };
-        Context { global, config, output, http: OnceLock::new() }
+        Context {
+            global,
+            config,
+            output,
+            http: OnceLock::new(),
+        }
     }
 
     /// The shared HTTP client, built on first use from the global flags.
@@ -75,6 +80,9 @@ impl Context {
     /// True when progress bars may be drawn: stderr is a terminal, not CI, not disabled.
     pub fn progress_enabled(&self) -> bool {
         use std::io::IsTerminal as _;
-        !self.global.no_progress && !self.global.quiet && !self.config.is_ci() && std::io::stderr().is_terminal()
+        !self.global.no_progress
+            && !self.global.quiet
+            && !self.config.is_ci()
+            && std::io::stderr().is_terminal()
     }
 }

@@ -32,7 +32,10 @@ pub fn init(verbose: u8, quiet: bool) {
         .with_level(true)
         .with_ansi(false)
         .compact();
-    let _ = tracing_subscriber::registry().with(filter).with(fmt).try_init();
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(fmt)
+        .try_init();
 }
 
 /// A stderr writer that redacts secrets from every chunk it is given.

@@ -13,7 +13,10 @@ fn main() -> ExitCode {
     install_panic_hook();
     let cli = Cli::parse();
     licctl::logging::init(cli.global.verbose, cli.global.quiet);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -43,8 +46,14 @@ fn install_panic_hook() {
             .map(|s| (*s).to_owned())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".to_owned());
-        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
-        eprintln!("error: internal error (a bug in licctl): {}{at}", licctl::http::redact::scrub(&msg));
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "error: internal error (a bug in licctl): {}{at}",
+            licctl::http::redact::scrub(&msg)
+        );
         eprintln!("hint: please report it with the command line that caused it");
         std::process::exit(1);
     }));

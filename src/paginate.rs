@@ -29,7 +29,10 @@ pub struct Page<T> {
 impl<T> Page<T> {
     /// A page with a known total.
     pub fn with_total(items: Vec<T>, total: u64) -> Self {
-        Page { items, total: Some(total) }
+        Page {
+            items,
+            total: Some(total),
+        }
     }
 
     /// A page of a collection whose size is not known.
@@ -53,14 +56,25 @@ pub struct PageOptions {
 
 impl Default for PageOptions {
     fn default() -> Self {
-        PageOptions { page_size: 100, max_items: None, no_paginate: false, concurrency: 4 }
+        PageOptions {
+            page_size: 100,
+            max_items: None,
+            no_paginate: false,
+            concurrency: 4,
+        }
     }
 }
 
 impl PageOptions {
     /// The options with `page_size` replaced by the user's `--page-size` if given, else the
     /// vendor's default, checked against the vendor's documented maximum.
-    pub fn for_vendor(self, requested: Option<u64>, default: u64, max: u64, vendor: &str) -> Result<Self> {
+    pub fn for_vendor(
+        self,
+        requested: Option<u64>,
+        default: u64,
+        max: u64,
+        vendor: &str,
+    ) -> Result<Self> {
         let page_size = requested.unwrap_or(default);
         if page_size == 0 || page_size > max {
             return Err(crate::Error::usage(format!(
@@ -105,7 +119,11 @@ where
                 stream::empty().boxed()
             } else if let Some(total) = page.total {
                 // A server may cap the page size below what was asked: step by what it gave.
-                let step = if got < first_limit && got < total { got } else { opts.page_size };
+                let step = if got < first_limit && got < total {
+                    got
+                } else {
+                    opts.page_size
+                };
                 let want = opts.max_items.map_or(total, |m| m.min(total));
                 let plan: Vec<(u64, u64)> = (got..want)
                     .step_by(step.max(1) as usize)
@@ -132,7 +150,11 @@ where
 
 /// Streams every item of a page-number collection (OC Reporter: `page`, `showPerPage`).
 /// `fetch(page, page_size)` gets one page; pages count from `first_page`.
-pub fn page_number_stream<T, F, Fut>(opts: PageOptions, first_page: u64, fetch: F) -> BoxStream<'static, Result<T>>
+pub fn page_number_stream<T, F, Fut>(
+    opts: PageOptions,
+    first_page: u64,
+    fetch: F,
+) -> BoxStream<'static, Result<T>>
 where
     T: Send + 'static,
     F: Fn(u64, u64) -> Fut + Send + Sync + 'static,
@@ -142,15 +164,25 @@ where
         return stream::empty().boxed();
     }
     let fetch = Arc::new(fetch);
-    let opts_one = PageOptions { page_size: opts.page_size, ..opts };
-    let pages = sequential(opts_one, 0, fetch, move |offset, size| first_page + offset / size.max(1));
+    let opts_one = PageOptions {
+        page_size: opts.page_size,
+        ..opts
+    };
+    let pages = sequential(opts_one, 0, fetch, move |offset, size| {
+        first_page + offset / size.max(1)
+    });
     items(pages, opts.max_items)
 }
 
 /// Pages fetched one after another from item `start`, until a short or empty page, the
 /// total, or `--max-items`. `key(offset, page_size)` turns an item offset into the value the
 /// vendor's `fetch` expects (the offset itself, or a page number).
-fn sequential<T, F, Fut, K>(opts: PageOptions, start: u64, fetch: Arc<F>, key: K) -> BoxStream<'static, Result<Page<T>>>
+fn sequential<T, F, Fut, K>(
+    opts: PageOptions,
+    start: u64,
+    fetch: Arc<F>,
+    key: K,
+) -> BoxStream<'static, Result<Page<T>>>
 where
     T: Send + 'static,
     F: Fn(u64, u64) -> Fut + Send + Sync + 'static,
@@ -162,36 +194,47 @@ where
         done: bool,
     }
     let size = opts.page_size.max(1);
-    stream::try_unfold(State { offset: start, done: false }, move |st| {
-        let fetch = fetch.clone();
-        let k = key(st.offset, size);
-        async move {
-            if st.done {
-                return Ok(None);
-            }
-            if let Some(max) = opts.max_items {
-                if st.offset >= max {
+    stream::try_unfold(
+        State {
+            offset: start,
+            done: false,
+        },
+        move |st| {
+            let fetch = fetch.clone();
+            let k = key(st.offset, size);
+            async move {
+                if st.done {
                     return Ok(None);
                 }
+                if let Some(max) = opts.max_items {
+                    if st.offset >= max {
+                        return Ok(None);
+                    }
+                }
+                let page = fetch(k, size).await?;
+                let got = page.items.len() as u64;
+                let offset = st.offset + got;
+                let done = opts.no_paginate
+                    || got < size
+                    || page.total.is_some_and(|t| offset >= t)
+                    || opts.max_items.is_some_and(|m| offset >= m);
+                if got == 0 {
+                    return Ok(None);
+                }
+                Ok(Some((page, State { offset, done })))
             }
-            let page = fetch(k, size).await?;
-            let got = page.items.len() as u64;
-            let offset = st.offset + got;
-            let done = opts.no_paginate
-                || got < size
-                || page.total.is_some_and(|t| offset >= t)
-                || opts.max_items.is_some_and(|m| offset >= m);
-            if got == 0 {
-                return Ok(None);
-            }
-            Ok(Some((page, State { offset, done })))
-        }
-    })
+        },
+    )
     .boxed()
 }
 
-fn items<T: Send + 'static>(pages: BoxStream<'static, Result<Page<T>>>, max: Option<u64>) -> BoxStream<'static, Result<T>> {
-    let flat = pages.map_ok(|p| stream::iter(p.items.into_iter().map(Ok))).try_flatten();
+fn items<T: Send + 'static>(
+    pages: BoxStream<'static, Result<Page<T>>>,
+    max: Option<u64>,
+) -> BoxStream<'static, Result<T>> {
+    let flat = pages
+        .map_ok(|p| stream::iter(p.items.into_iter().map(Ok)))
+        .try_flatten();
     match max {
         Some(m) => flat.take(m as usize).boxed(),
         None => flat.boxed(),
@@ -204,55 +247,108 @@ mod tests {
     use std::sync::Mutex;
 
     /// A fake collection of `n` numbers that records every (offset, limit) asked for.
-    fn collection(n: u64, with_total: bool, calls: Arc<Mutex<Vec<(u64, u64)>>>) -> impl Fn(u64, u64) -> futures::future::Ready<Result<Page<u64>>> + Send + Sync {
+    fn collection(
+        n: u64,
+        with_total: bool,
+        calls: Arc<Mutex<Vec<(u64, u64)>>>,
+    ) -> impl Fn(u64, u64) -> futures::future::Ready<Result<Page<u64>>> + Send + Sync {
         move |offset, limit| {
             calls.lock().unwrap().push((offset, limit));
             let items: Vec<u64> = (offset..(offset + limit).min(n)).collect();
-            futures::future::ready(Ok(Page { items, total: with_total.then_some(n) }))
+            futures::future::ready(Ok(Page {
+                items,
+                total: with_total.then_some(n),
+            }))
         }
     }
 
     fn run<T: Send + 'static>(s: BoxStream<'static, Result<T>>) -> Vec<T> {
-        futures::executor::block_on(s.try_collect())
-            .unwrap_or_else(|e: crate::Error| panic!("{e}"))
+        futures::executor::block_on(s.try_collect()).unwrap_or_else(|e: crate::Error| panic!("{e}"))
     }
 
     #[test]
     fn all_pages_in_order_with_total() {
         let calls = Arc::default();
-        let opts = PageOptions { page_size: 10, ..Default::default() };
-        let got = run(offset_stream(opts, collection(35, true, Arc::clone(&calls))));
+        let opts = PageOptions {
+            page_size: 10,
+            ..Default::default()
+        };
+        let got = run(offset_stream(
+            opts,
+            collection(35, true, Arc::clone(&calls)),
+        ));
         assert_eq!(got, (0..35).collect::<Vec<_>>());
-        assert_eq!(*calls.lock().unwrap(), vec![(0, 10), (10, 10), (20, 10), (30, 5)]);
+        assert_eq!(
+            *calls.lock().unwrap(),
+            vec![(0, 10), (10, 10), (20, 10), (30, 5)]
+        );
     }
 
     #[test]
     fn max_items_never_requests_unneeded_pages() {
         let calls = Arc::default();
-        let opts = PageOptions { page_size: 10, max_items: Some(25), ..Default::default() };
-        let got = run(offset_stream(opts, collection(1000, true, Arc::clone(&calls))));
+        let opts = PageOptions {
+            page_size: 10,
+            max_items: Some(25),
+            ..Default::default()
+        };
+        let got = run(offset_stream(
+            opts,
+            collection(1000, true, Arc::clone(&calls)),
+        ));
         assert_eq!(got.len(), 25);
         assert_eq!(*calls.lock().unwrap(), vec![(0, 10), (10, 10), (20, 5)]);
 
         let calls = Arc::default();
-        let opts = PageOptions { page_size: 10, max_items: Some(3), ..Default::default() };
-        assert_eq!(run(offset_stream(opts, collection(1000, true, Arc::clone(&calls)))), vec![0, 1, 2]);
+        let opts = PageOptions {
+            page_size: 10,
+            max_items: Some(3),
+            ..Default::default()
+        };
+        assert_eq!(
+            run(offset_stream(
+                opts,
+                collection(1000, true, Arc::clone(&calls))
+            )),
+            vec![0, 1, 2]
+        );
         assert_eq!(*calls.lock().unwrap(), vec![(0, 3)]);
     }
 
     #[test]
     fn no_paginate_is_one_request() {
         let calls = Arc::default();
-        let opts = PageOptions { page_size: 10, no_paginate: true, ..Default::default() };
-        assert_eq!(run(offset_stream(opts, collection(50, true, Arc::clone(&calls)))).len(), 10);
+        let opts = PageOptions {
+            page_size: 10,
+            no_paginate: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            run(offset_stream(
+                opts,
+                collection(50, true, Arc::clone(&calls))
+            ))
+            .len(),
+            10
+        );
         assert_eq!(calls.lock().unwrap().len(), 1);
     }
 
     #[test]
     fn without_total_pages_until_short_page() {
         let calls = Arc::default();
-        let opts = PageOptions { page_size: 10, ..Default::default() };
-        assert_eq!(run(offset_stream(opts, collection(20, false, Arc::clone(&calls)))).len(), 20);
+        let opts = PageOptions {
+            page_size: 10,
+            ..Default::default()
+        };
+        assert_eq!(
+            run(offset_stream(
+                opts,
+                collection(20, false, Arc::clone(&calls))
+            ))
+            .len(),
+            20
+        );
         // 20 is a multiple of 10: the third page comes back empty and ends the walk.
         assert_eq!(*calls.lock().unwrap(), vec![(0, 10), (10, 10), (20, 10)]);
     }
@@ -264,10 +360,19 @@ mod tests {
         let fetch = move |offset: u64, limit: u64| {
             c.lock().unwrap().push((offset, limit));
             let limit = limit.min(4);
-            futures::future::ready(Ok(Page::with_total((offset..(offset + limit).min(10)).collect(), 10)))
+            futures::future::ready(Ok(Page::with_total(
+                (offset..(offset + limit).min(10)).collect(),
+                10,
+            )))
         };
-        let opts = PageOptions { page_size: 100, ..Default::default() };
-        assert_eq!(run(offset_stream(opts, fetch)), (0..10).collect::<Vec<u64>>());
+        let opts = PageOptions {
+            page_size: 100,
+            ..Default::default()
+        };
+        assert_eq!(
+            run(offset_stream(opts, fetch)),
+            (0..10).collect::<Vec<u64>>()
+        );
     }
 
     #[test]
@@ -276,11 +381,23 @@ mod tests {
         let fetch = |offset: u64, limit: u64| async move {
             let delay = 2000u64.saturating_sub(offset * 10);
             tokio::time::sleep(std::time::Duration::from_micros(delay)).await;
-            Ok(Page::with_total((offset..offset + limit).collect::<Vec<u64>>(), 100))
+            Ok(Page::with_total(
+                (offset..offset + limit).collect::<Vec<u64>>(),
+                100,
+            ))
         };
-        let opts = PageOptions { page_size: 10, concurrency: 8, ..Default::default() };
-        let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
-        let got: Vec<u64> = rt.block_on(offset_stream(opts, fetch).try_collect()).unwrap();
+        let opts = PageOptions {
+            page_size: 10,
+            concurrency: 8,
+            ..Default::default()
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        let got: Vec<u64> = rt
+            .block_on(offset_stream(opts, fetch).try_collect())
+            .unwrap();
         assert_eq!(got, (0..100).collect::<Vec<_>>());
     }
 
@@ -291,9 +408,14 @@ mod tests {
         let fetch = move |page: u64, size: u64| {
             c.lock().unwrap().push((page, size));
             let start = (page - 1) * size;
-            futures::future::ready(Ok(Page::open((start..(start + size).min(25)).collect::<Vec<u64>>())))
+            futures::future::ready(Ok(Page::open(
+                (start..(start + size).min(25)).collect::<Vec<u64>>(),
+            )))
         };
-        let opts = PageOptions { page_size: 10, ..Default::default() };
+        let opts = PageOptions {
+            page_size: 10,
+            ..Default::default()
+        };
         assert_eq!(run(page_number_stream(opts, 1, fetch)).len(), 25);
         assert_eq!(*calls.lock().unwrap(), vec![(1, 10), (2, 10), (3, 10)]);
     }
@@ -307,8 +429,12 @@ mod tests {
                 Err(crate::Error::http(503, "down"))
             })
         };
-        let opts = PageOptions { page_size: 2, ..Default::default() };
-        let r: Result<Vec<u64>> = futures::executor::block_on(offset_stream(opts, fetch).try_collect());
+        let opts = PageOptions {
+            page_size: 2,
+            ..Default::default()
+        };
+        let r: Result<Vec<u64>> =
+            futures::executor::block_on(offset_stream(opts, fetch).try_collect());
         assert_eq!(r.unwrap_err().exit_code(), 7);
     }
 }

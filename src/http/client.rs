@@ -90,8 +90,11 @@ impl Response {
     /// Deserializes the body as JSON, naming the request in the error.
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
         serde_json::from_slice(&self.body).map_err(|e| {
-            Error::new(ErrorKind::Network, format!("the server's answer is not the JSON expected: {e}"))
-                .with_hint("run with -vvv to see the answer")
+            Error::new(
+                ErrorKind::Network,
+                format!("the server's answer is not the JSON expected: {e}"),
+            )
+            .with_hint("run with -vvv to see the answer")
         })
     }
 
@@ -112,14 +115,26 @@ pub struct HttpClient {
 
 impl std::fmt::Debug for HttpClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HttpClient").field("settings", &self.settings).finish_non_exhaustive()
+        f.debug_struct("HttpClient")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
     }
 }
 
 /// What went wrong with one attempt.
 enum Failure {
-    Status { status: u16, body: Bytes, retry_after: Option<Duration>, retryable: bool },
-    Transport { message: String, retryable: bool, tls: bool, timeout: bool },
+    Status {
+        status: u16,
+        body: Bytes,
+        retry_after: Option<Duration>,
+        retryable: bool,
+    },
+    Transport {
+        message: String,
+        retryable: bool,
+        tls: bool,
+        timeout: bool,
+    },
 }
 
 impl HttpClient {
@@ -136,10 +151,16 @@ impl HttpClient {
                 Error::usage(format!("cannot read --ca-cert {}: {e}", path.display()))
             })?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                Error::usage(format!("--ca-cert {} is not a PEM certificate: {e}", path.display()))
+                Error::usage(format!(
+                    "--ca-cert {} is not a PEM certificate: {e}",
+                    path.display()
+                ))
             })?;
             if certs.is_empty() {
-                return Err(Error::usage(format!("--ca-cert {} holds no PEM certificate", path.display())));
+                return Err(Error::usage(format!(
+                    "--ca-cert {} holds no PEM certificate",
+                    path.display()
+                )));
             }
             for c in certs {
                 b = b.add_root_certificate(c);
@@ -147,13 +168,13 @@ impl HttpClient {
         }
         match (&settings.client_cert, &settings.client_key) {
             (Some(cert), Some(key)) => {
-                let mut pem = std::fs::read(cert)
-                    .map_err(|e| Error::usage(format!("cannot read --client-cert {}: {e}", cert.display())))?;
+                let mut pem = std::fs::read(cert).map_err(|e| {
+                    Error::usage(format!("cannot read --client-cert {}: {e}", cert.display()))
+                })?;
                 pem.push(b'\n');
-                pem.extend(
-                    std::fs::read(key)
-                        .map_err(|e| Error::usage(format!("cannot read --client-key {}: {e}", key.display())))?,
-                );
+                pem.extend(std::fs::read(key).map_err(|e| {
+                    Error::usage(format!("cannot read --client-key {}: {e}", key.display()))
+                })?);
                 let id = reqwest::Identity::from_pem(&pem)
                     .map_err(|e| Error::usage(format!("invalid client certificate or key: {e}")))?;
                 b = b.identity(id);
@@ -165,7 +186,9 @@ impl HttpClient {
             warn!("--insecure: TLS certificates are not verified; anyone on the network path can read and alter this traffic");
             b = b.danger_accept_invalid_certs(true);
         }
-        let inner = b.build().map_err(|e| Error::internal(format!("cannot build the HTTP client: {e}")))?;
+        let inner = b
+            .build()
+            .map_err(|e| Error::internal(format!("cannot build the HTTP client: {e}")))?;
         Ok(HttpClient {
             inner,
             settings: Arc::new(settings),
@@ -182,12 +205,18 @@ impl HttpClient {
     /// A client sharing the connection pool but keeping its own request record (one per
     /// vendor in a monthly run).
     pub fn with_fresh_record(&self) -> Self {
-        HttpClient { records: Arc::default(), ..self.clone() }
+        HttpClient {
+            records: Arc::default(),
+            ..self.clone()
+        }
     }
 
     /// Every attempt made so far, secrets redacted.
     pub fn records(&self) -> Vec<RequestRecord> {
-        self.records.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.records
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Sends `req` with `auth`, retrying per policy, and returns the buffered 2xx answer; any
@@ -229,7 +258,12 @@ impl HttpClient {
             let failure = match result {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
-                    debug!("← {} {} ({} ms)", status, reason(status), started.elapsed().as_millis());
+                    debug!(
+                        "← {} {} ({} ms)",
+                        status,
+                        reason(status),
+                        started.elapsed().as_millis()
+                    );
                     if (200..300).contains(&status) {
                         if !buffer {
                             self.record(req, &shown, Some(status), None);
@@ -239,8 +273,15 @@ impl HttpClient {
                         match resp.bytes().await {
                             Ok(body) => {
                                 self.record(req, &shown, Some(status), None);
-                                trace!("answer body:\n{}", redact::scrub(&String::from_utf8_lossy(&body)));
-                                return Ok(Outcome::Buffered(Response { status, headers, body }));
+                                trace!(
+                                    "answer body:\n{}",
+                                    redact::scrub(&String::from_utf8_lossy(&body))
+                                );
+                                return Ok(Outcome::Buffered(Response {
+                                    status,
+                                    headers,
+                                    body,
+                                }));
                             }
                             Err(e) => Failure::Transport {
                                 message: format!("the answer broke off: {}", describe_reqwest(&e)),
@@ -252,7 +293,10 @@ impl HttpClient {
                     } else {
                         let headers = resp.headers().clone();
                         let body = resp.bytes().await.unwrap_or_default();
-                        trace!("answer body:\n{}", redact::scrub(&String::from_utf8_lossy(&body)));
+                        trace!(
+                            "answer body:\n{}",
+                            redact::scrub(&String::from_utf8_lossy(&body))
+                        );
                         if status == 401 && !refreshed && auth.can_refresh() {
                             // A cached token may have been revoked or expired early: refresh once.
                             self.record(req, &shown, Some(status), None);
@@ -266,25 +310,37 @@ impl HttpClient {
                             .and_then(|v| v.to_str().ok())
                             .and_then(|v| retry::parse_retry_after(v, SystemTime::now()))
                             .or_else(|| {
-                                message::retry_after_from_body(&body).map(|s| Duration::from_secs_f64(s.max(0.0)))
+                                message::retry_after_from_body(&body)
+                                    .map(|s| Duration::from_secs_f64(s.max(0.0)))
                             });
                         let retryable_status = retry::is_retryable_status(status)
                             || (status == 520 && message::says_retryable(&body));
-                        Failure::Status { status, body, retry_after, retryable: retryable_status && req.replay_safe }
+                        Failure::Status {
+                            status,
+                            body,
+                            retry_after,
+                            retryable: retryable_status && req.replay_safe,
+                        }
                     }
                 }
                 Err(e) => {
                     let tls = is_tls_error(&e);
                     Failure::Transport {
                         message: describe_reqwest(&e),
-                        retryable: req.replay_safe && !tls && (e.is_connect() || e.is_timeout() || e.is_request()),
+                        retryable: req.replay_safe
+                            && !tls
+                            && (e.is_connect() || e.is_timeout() || e.is_request()),
                         tls,
                         timeout: e.is_timeout(),
                     }
                 }
             };
             let (retryable, retry_after) = match &failure {
-                Failure::Status { retryable, retry_after, .. } => (*retryable, *retry_after),
+                Failure::Status {
+                    retryable,
+                    retry_after,
+                    ..
+                } => (*retryable, *retry_after),
                 Failure::Transport { retryable, .. } => (*retryable, None),
             };
             let (status, err_text) = match &failure {
@@ -295,7 +351,12 @@ impl HttpClient {
             if retryable && attempt <= self.settings.retries {
                 let wait = retry_after.unwrap_or_else(|| {
                     let mut rng = self.rng.lock().unwrap_or_else(|e| e.into_inner());
-                    retry::backoff(self.settings.backoff_base, attempt - 1, self.settings.backoff_cap, &mut rng)
+                    retry::backoff(
+                        self.settings.backoff_base,
+                        attempt - 1,
+                        self.settings.backoff_cap,
+                        &mut rng,
+                    )
                 });
                 if waited + wait <= self.settings.max_total_wait {
                     info!(
@@ -317,7 +378,13 @@ impl HttpClient {
         }
     }
 
-    fn build(&self, req: &Request, auth: &Auth, bearer: Option<&super::SecretString>, url: Url) -> reqwest::RequestBuilder {
+    fn build(
+        &self,
+        req: &Request,
+        auth: &Auth,
+        bearer: Option<&super::SecretString>,
+        url: Url,
+    ) -> reqwest::RequestBuilder {
         let mut rb = self.inner.request(req.method.clone(), url);
         for (k, v) in &req.headers {
             rb = rb.header(k.as_str(), v.as_str());
@@ -331,20 +398,32 @@ impl HttpClient {
     }
 
     fn record(&self, req: &Request, url: &str, status: Option<u16>, error: Option<String>) {
-        self.records.lock().unwrap_or_else(|e| e.into_inner()).push(RequestRecord {
-            method: req.method.to_string(),
-            url: url.to_owned(),
-            status,
-            error,
-        });
+        self.records
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(RequestRecord {
+                method: req.method.to_string(),
+                url: url.to_owned(),
+                status,
+                error,
+            });
     }
 
     /// The request as text, secrets redacted: `--dry-run` output and the `-vvv` log.
-    fn describe(&self, req: &Request, auth: &Auth, _bearer: Option<&super::SecretString>) -> String {
+    fn describe(
+        &self,
+        req: &Request,
+        auth: &Auth,
+        _bearer: Option<&super::SecretString>,
+    ) -> String {
         let url = auth.url_with_query(req);
         let mut s = format!("{} {}\n", req.method, redact::url(&url));
         for (k, v) in &req.headers {
-            let v = if redact::is_sensitive_name(k) { redact::MASK } else { v.as_str() };
+            let v = if redact::is_sensitive_name(k) {
+                redact::MASK
+            } else {
+                v.as_str()
+            };
             s.push_str(&format!("{k}: {v}\n"));
         }
         if let Some(h) = auth.describe_header() {
@@ -363,22 +442,50 @@ impl HttpClient {
             Body::Form(pairs) => {
                 let shown: Vec<(&str, &str)> = pairs
                     .iter()
-                    .map(|(k, v)| (k.as_str(), if redact::is_sensitive_name(k) { redact::MASK } else { v.as_str() }))
+                    .map(|(k, v)| {
+                        (
+                            k.as_str(),
+                            if redact::is_sensitive_name(k) {
+                                redact::MASK
+                            } else {
+                                v.as_str()
+                            },
+                        )
+                    })
                     .collect();
                 s.push_str("content-type: application/x-www-form-urlencoded\n\n");
-                s.push_str(&serde_urlencoded::to_string(shown).unwrap_or_default().replace("%2A%2A%2A", "***"));
+                s.push_str(
+                    &serde_urlencoded::to_string(shown)
+                        .unwrap_or_default()
+                        .replace("%2A%2A%2A", "***"),
+                );
                 s.push('\n');
             }
         }
         redact::scrub(&s)
     }
 
-    fn failure_error(&self, req: &Request, shown_url: &str, failure: Failure, attempts: u32) -> Error {
-        let tries = if attempts > 1 { format!(" after {attempts} attempts") } else { String::new() };
+    fn failure_error(
+        &self,
+        req: &Request,
+        shown_url: &str,
+        failure: Failure,
+        attempts: u32,
+    ) -> Error {
+        let tries = if attempts > 1 {
+            format!(" after {attempts} attempts")
+        } else {
+            String::new()
+        };
         match failure {
             Failure::Status { status, body, .. } => {
                 let vendor = message::extract(&body);
-                let what = format!("HTTP {status} {} from {} {}", reason(status), req.method, path_of(shown_url));
+                let what = format!(
+                    "HTTP {status} {} from {} {}",
+                    reason(status),
+                    req.method,
+                    path_of(shown_url)
+                );
                 let msg = match vendor {
                     Some(m) => format!("{m} ({what}{tries})"),
                     None => format!("{what}{tries}"),
@@ -391,10 +498,19 @@ impl HttpClient {
                     _ => e,
                 }
             }
-            Failure::Transport { message, tls, timeout, .. } => {
+            Failure::Transport {
+                message,
+                tls,
+                timeout,
+                ..
+            } => {
                 let e = Error::new(
                     ErrorKind::Network,
-                    format!("{} {}: {message}{tries}", req.method, redact::scrub(shown_url)),
+                    format!(
+                        "{} {}: {message}{tries}",
+                        req.method,
+                        redact::scrub(shown_url)
+                    ),
                 );
                 if tls {
                     e.with_hint("the server's certificate is not trusted: pass its CA with --ca-cert FILE (or LICCTL_CA_CERT); --insecure only as a last resort")
@@ -431,7 +547,10 @@ fn path_of(url: &str) -> String {
 fn reason(status: u16) -> &'static str {
     match status {
         520 => "Unknown Error",
-        s => reqwest::StatusCode::from_u16(s).ok().and_then(|c| c.canonical_reason()).unwrap_or(""),
+        s => reqwest::StatusCode::from_u16(s)
+            .ok()
+            .and_then(|c| c.canonical_reason())
+            .unwrap_or(""),
     }
 }
 

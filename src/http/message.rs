@@ -20,16 +20,29 @@ pub fn extract(body: &[u8]) -> Option<String> {
         // HTML error pages say nothing a user can act on; XML may carry <message>.
         return xml_message(text);
     }
-    let first: String = text.lines().next().unwrap_or("").chars().take(300).collect();
+    let first: String = text
+        .lines()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(300)
+        .collect();
     Some(first)
 }
 
 fn from_json(v: &Value) -> Option<String> {
-    let s = |v: &Value| v.as_str().map(str::to_owned).filter(|s| !s.trim().is_empty());
+    let s = |v: &Value| {
+        v.as_str()
+            .map(str::to_owned)
+            .filter(|s| !s.trim().is_empty())
+    };
     match v.get("error") {
         Some(Value::String(m)) if !m.trim().is_empty() => return Some(m.clone()),
         Some(obj @ Value::Object(_)) => {
-            let msg = obj.get("message").and_then(s).or_else(|| obj.get("reason").and_then(s));
+            let msg = obj
+                .get("message")
+                .and_then(s)
+                .or_else(|| obj.get("reason").and_then(s));
             let code = obj.get("code").map(|c| match c {
                 Value::String(c) => c.clone(),
                 other => other.to_string(),
@@ -70,7 +83,10 @@ fn xml_message(text: &str) -> Option<String> {
 pub fn retry_after_from_body(body: &[u8]) -> Option<f64> {
     let v: Value = serde_json::from_slice(body).ok()?;
     let from = |e: &Value| {
-        e.get("retryAfter").and_then(|r| r.as_f64().or_else(|| r.as_str().and_then(|s| s.parse().ok())))
+        e.get("retryAfter").and_then(|r| {
+            r.as_f64()
+                .or_else(|| r.as_str().and_then(|s| s.parse().ok()))
+        })
     };
     if let Some(Value::Array(errors)) = v.get("errors") {
         if let Some(r) = errors.iter().find_map(from) {
@@ -82,8 +98,12 @@ pub fn retry_after_from_body(body: &[u8]) -> Option<f64> {
 
 /// True when a body says the failure is worth retrying (Veeam's `type: retryableLogical`).
 pub fn says_retryable(body: &[u8]) -> bool {
-    let Ok(v) = serde_json::from_slice::<Value>(body) else { return false };
-    let Some(Value::Array(errors)) = v.get("errors") else { return false };
+    let Ok(v) = serde_json::from_slice::<Value>(body) else {
+        return false;
+    };
+    let Some(Value::Array(errors)) = v.get("errors") else {
+        return false;
+    };
     errors.iter().any(|e| {
         e.get("type")
             .and_then(Value::as_str)
@@ -97,7 +117,10 @@ mod tests {
 
     #[test]
     fn every_vendor_shape() {
-        assert_eq!(extract(br#"{"error": "Metric already present"}"#).as_deref(), Some("Metric already present"));
+        assert_eq!(
+            extract(br#"{"error": "Metric already present"}"#).as_deref(),
+            Some("Metric already present")
+        );
         assert_eq!(
             extract(br#"{"error":{"code":"404","domain":"PlatformAccountServer","message":"Report not found"}}"#)
                 .as_deref(),
@@ -108,10 +131,19 @@ mod tests {
                 .as_deref(),
             Some("Too many requests")
         );
-        assert_eq!(extract(br#"{"message":"Unauthorized"}"#).as_deref(), Some("Unauthorized"));
-        assert_eq!(extract(b"plain failure\nmore").as_deref(), Some("plain failure"));
+        assert_eq!(
+            extract(br#"{"message":"Unauthorized"}"#).as_deref(),
+            Some("Unauthorized")
+        );
+        assert_eq!(
+            extract(b"plain failure\nmore").as_deref(),
+            Some("plain failure")
+        );
         assert_eq!(extract(b"<html><body>oops</body></html>"), None);
-        assert_eq!(extract(b"<error><message>Invalid token</message></error>").as_deref(), Some("Invalid token"));
+        assert_eq!(
+            extract(b"<error><message>Invalid token</message></error>").as_deref(),
+            Some("Invalid token")
+        );
         assert_eq!(extract(b"{}"), None);
     }
 
@@ -120,6 +152,8 @@ mod tests {
         let b = br#"{"errors":[{"message":"slow down","type":"retryableLogical","code":429,"retryAfter":3}]}"#;
         assert_eq!(retry_after_from_body(b), Some(3.0));
         assert!(says_retryable(b));
-        assert!(!says_retryable(br#"{"errors":[{"message":"x","type":"logical"}]}"#));
+        assert!(!says_retryable(
+            br#"{"errors":[{"message":"x","type":"logical"}]}"#
+        ));
     }
 }

@@ -93,9 +93,15 @@ pub fn scrub(text: &str) -> String {
         }
     }
     let p = patterns();
-    let out = p.pairs.replace_all(&out, |c: &regex::Captures<'_>| format!("{}{MASK}", &c[1]));
-    let out = p.json.replace_all(&out, |c: &regex::Captures<'_>| format!("{}\"{MASK}\"", &c[1]));
-    let out = p.header.replace_all(&out, |c: &regex::Captures<'_>| format!("{}{MASK}", &c[1]));
+    let out = p
+        .pairs
+        .replace_all(&out, |c: &regex::Captures<'_>| format!("{}{MASK}", &c[1]));
+    let out = p.json.replace_all(&out, |c: &regex::Captures<'_>| {
+        format!("{}\"{MASK}\"", &c[1])
+    });
+    let out = p
+        .header
+        .replace_all(&out, |c: &regex::Captures<'_>| format!("{}{MASK}", &c[1]));
     out.into_owned()
 }
 
@@ -131,7 +137,11 @@ pub fn url(u: &url::Url) -> String {
     let pairs: Vec<(String, String)> = u
         .query_pairs()
         .map(|(k, v)| {
-            let v = if is_sensitive_name(&k) { MASK.to_owned() } else { v.into_owned() };
+            let v = if is_sensitive_name(&k) {
+                MASK.to_owned()
+            } else {
+                v.into_owned()
+            };
             (k.into_owned(), v)
         })
         .collect();
@@ -148,14 +158,23 @@ mod tests {
     fn scrubs_query_form_header_and_json() {
         let s = scrub("GET https://h/api?_token=abc123&_tenant=OC-1&token=zzz9 ok");
         assert_eq!(s, "GET https://h/api?_token=***&_tenant=OC-1&token=*** ok");
-        assert_eq!(scrub("WsUser[password]=pw99&WsUser[label]=x"), "WsUser[password]=***&WsUser[label]=x");
-        assert_eq!(scrub("grant_type=password&password=s3cr3t"), "grant_type=password&password=***");
+        assert_eq!(
+            scrub("WsUser[password]=pw99&WsUser[label]=x"),
+            "WsUser[password]=***&WsUser[label]=x"
+        );
+        assert_eq!(
+            scrub("grant_type=password&password=s3cr3t"),
+            "grant_type=password&password=***"
+        );
         assert_eq!(scrub("authorization: Bearer abc.def"), "authorization: ***");
         assert_eq!(
             scrub(r#"{"access_token": "eyJabc", "expires_on": 5}"#),
             r#"{"access_token": "***", "expires_on": 5}"#
         );
-        assert_eq!(scrub("code_name=ABC&display_name=x"), "code_name=ABC&display_name=x");
+        assert_eq!(
+            scrub("code_name=ABC&display_name=x"),
+            "code_name=ABC&display_name=x"
+        );
     }
 
     #[test]
@@ -166,14 +185,21 @@ mod tests {
 
     #[test]
     fn url_masks_sensitive_parameters() {
-        let u = url::Url::parse("https://h:9081/api/sam/v2/metrics?token=abcd1234&limit=5").unwrap();
-        assert_eq!(url(&u), "https://h:9081/api/sam/v2/metrics?token=***&limit=5");
+        let u =
+            url::Url::parse("https://h:9081/api/sam/v2/metrics?token=abcd1234&limit=5").unwrap();
+        assert_eq!(
+            url(&u),
+            "https://h:9081/api/sam/v2/metrics?token=***&limit=5"
+        );
     }
 
     #[test]
     fn json_values_of_sensitive_keys_are_masked() {
         let mut v = serde_json::json!({"a": {"refresh_token": "r", "b": 1}, "password": "p"});
         scrub_json(&mut v);
-        assert_eq!(v, serde_json::json!({"a": {"refresh_token": "***", "b": 1}, "password": "***"}));
+        assert_eq!(
+            v,
+            serde_json::json!({"a": {"refresh_token": "***", "b": 1}, "password": "***"})
+        );
     }
 }

@@ -42,7 +42,14 @@ impl Request {
     /// A request of `method` to `url`, replay-safe unless it is a POST or PATCH.
     pub fn new(method: Method, url: Url) -> Self {
         let replay_safe = !matches!(method, Method::POST | Method::PATCH);
-        Request { method, url, query: Vec::new(), headers: Vec::new(), body: Body::Empty, replay_safe }
+        Request {
+            method,
+            url,
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Body::Empty,
+            replay_safe,
+        }
     }
 
     /// A GET request.
@@ -116,7 +123,9 @@ pub fn parse_base_url(value: &str, what: &str) -> crate::Result<Url> {
             .with_hint("urls look like https://host:port")
     })?;
     if !matches!(u.scheme(), "http" | "https") {
-        return Err(crate::Error::config(format!("{what} url {value:?} must use http or https")));
+        return Err(crate::Error::config(format!(
+            "{what} url {value:?} must use http or https"
+        )));
     }
     Ok(u)
 }
@@ -128,9 +137,15 @@ mod tests {
     #[test]
     fn join_keeps_prefix_and_handles_slashes() {
         let b = Url::parse("https://h:9081").unwrap();
-        assert_eq!(join_url(&b, "api/sam/v2/metrics").as_str(), "https://h:9081/api/sam/v2/metrics");
+        assert_eq!(
+            join_url(&b, "api/sam/v2/metrics").as_str(),
+            "https://h:9081/api/sam/v2/metrics"
+        );
         let b = Url::parse("https://h/proxy/").unwrap();
-        assert_eq!(join_url(&b, "/api/2/reports").as_str(), "https://h/proxy/api/2/reports");
+        assert_eq!(
+            join_url(&b, "/api/2/reports").as_str(),
+            "https://h/proxy/api/2/reports"
+        );
     }
 
     #[test]

@@ -52,11 +52,26 @@ const GRACE: Duration = Duration::from_secs(5);
 /// Every emulated vendor API: its routes and the variables that point licctl at it.
 /// Adding a vendor is one file under `src/sandbox/` and one line here.
 const VENDORS: &[Vendor] = &[
-    Vendor { router: ocreporter::router, env_exports: ocreporter::env_exports },
-    Vendor { router: otc::router, env_exports: otc::env_exports },
-    Vendor { router: acronis::router, env_exports: acronis::env_exports },
-    Vendor { router: bigfix::router, env_exports: bigfix::env_exports },
-    Vendor { router: veeam::router, env_exports: veeam::env_exports },
+    Vendor {
+        router: ocreporter::router,
+        env_exports: ocreporter::env_exports,
+    },
+    Vendor {
+        router: otc::router,
+        env_exports: otc::env_exports,
+    },
+    Vendor {
+        router: acronis::router,
+        env_exports: acronis::env_exports,
+    },
+    Vendor {
+        router: bigfix::router,
+        env_exports: bigfix::env_exports,
+    },
+    Vendor {
+        router: veeam::router,
+        env_exports: veeam::env_exports,
+    },
 ];
 
 /// One vendor API of the sandbox.
@@ -209,7 +224,10 @@ impl Credentials {
         Credentials {
             bigfix_token: data::DataGen::new(seed, "credentials/bigfix").hex(40),
             ocr_token: data::DataGen::new(seed, "credentials/ocr").hex(40),
-            ocr_tenant: format!("OC-{}", data::DataGen::new(seed, "credentials/ocr-tenant").int(100_000..=999_999)),
+            ocr_tenant: format!(
+                "OC-{}",
+                data::DataGen::new(seed, "credentials/ocr-tenant").int(100_000..=999_999)
+            ),
             otc_api_key: data::DataGen::new(seed, "credentials/otc").hex(48),
             otc_grafana_user: "sandbox-admin".to_owned(),
             otc_grafana_password: data::DataGen::new(seed, "credentials/otc-grafana").hex(16),

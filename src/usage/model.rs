@@ -38,7 +38,10 @@ impl Month {
     pub fn previous(today: NaiveDate) -> Self {
         let first = today.with_day(1).expect("day 1 exists");
         let last_of_prev = first.pred_opt().expect("a previous day exists");
-        Month { year: last_of_prev.year(), month: last_of_prev.month() }
+        Month {
+            year: last_of_prev.year(),
+            month: last_of_prev.month(),
+        }
     }
 
     /// The year.
@@ -58,8 +61,15 @@ impl Month {
 
     /// The last day.
     pub fn end(&self) -> NaiveDate {
-        let (y, m) = if self.month == 12 { (self.year + 1, 1) } else { (self.year, self.month + 1) };
-        NaiveDate::from_ymd_opt(y, m, 1).expect("valid month").pred_opt().expect("a previous day exists")
+        let (y, m) = if self.month == 12 {
+            (self.year + 1, 1)
+        } else {
+            (self.year, self.month + 1)
+        };
+        NaiveDate::from_ymd_opt(y, m, 1)
+            .expect("valid month")
+            .pred_opt()
+            .expect("a previous day exists")
     }
 
     /// `YYYYMM`, OC Reporter's `payload[month_id]`.
@@ -82,7 +92,9 @@ impl std::str::FromStr for Month {
 }
 
 fn bad_month(s: &str) -> Error {
-    Error::usage(format!("{s:?} is not a month: expected YYYY-MM, e.g. 2026-10"))
+    Error::usage(format!(
+        "{s:?} is not a month: expected YYYY-MM, e.g. 2026-10"
+    ))
 }
 
 /// One normalised usage row: the columns of `usage.csv`, in order.
@@ -159,9 +171,17 @@ mod tests {
         assert_eq!(m.month_id(), "202610");
         assert_eq!(m.start().to_string(), "2026-10-01");
         assert_eq!(m.end().to_string(), "2026-10-31");
-        assert_eq!(Month::parse("202402").unwrap().end().to_string(), "2024-02-29");
-        assert_eq!(Month::parse("2026-12").unwrap().end().to_string(), "2026-12-31");
-        for bad in ["2026-13", "2026-00", "26-10", "2026/10", "", "2026-1", "abcd-ef"] {
+        assert_eq!(
+            Month::parse("202402").unwrap().end().to_string(),
+            "2024-02-29"
+        );
+        assert_eq!(
+            Month::parse("2026-12").unwrap().end().to_string(),
+            "2026-12-31"
+        );
+        for bad in [
+            "2026-13", "2026-00", "26-10", "2026/10", "", "2026-1", "abcd-ef",
+        ] {
             assert_eq!(Month::parse(bad).unwrap_err().exit_code(), 2, "{bad}");
         }
     }

@@ -12,12 +12,19 @@ const PREDEFINED: usize = 15;
 #[test]
 fn list_returns_every_metric_with_every_field() {
     let (env, sb) = (TestEnv::new(), sandbox());
-    let out = env.cmd_for(&sb).args(["bigfix", "metrics", "list", "-o", "json"]).output().unwrap();
+    let out = env
+        .cmd_for(&sb)
+        .args(["bigfix", "metrics", "list", "-o", "json"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let items = json(&out);
     let items = items.as_array().unwrap();
     assert_eq!(items.len(), PREDEFINED + 100);
-    let cu = items.iter().find(|m| m["code_name"] == "CONCURRENT_USER").unwrap();
+    let cu = items
+        .iter()
+        .find(|m| m["code_name"] == "CONCURRENT_USER")
+        .unwrap();
     assert_eq!(
         cu,
         &serde_json::json!({"id": -32603, "code_name": "CONCURRENT_USER", "display_name": "Concurrent User", "source_type": 1, "source_id": 27})
@@ -31,17 +38,36 @@ fn list_returns_every_metric_with_every_field() {
 
 #[test]
 fn max_items_never_requests_pages_it_does_not_need() {
-    let (env, sb) = (TestEnv::new(), sandbox_with(SandboxOptions { scale: 1000, ..Default::default() }));
+    let (env, sb) = (
+        TestEnv::new(),
+        sandbox_with(SandboxOptions {
+            scale: 1000,
+            ..Default::default()
+        }),
+    );
     let out = env
         .cmd_for(&sb)
-        .args(["bigfix", "metrics", "list", "-o", "jsonl", "--page-size", "10", "--max-items", "25"])
+        .args([
+            "bigfix",
+            "metrics",
+            "list",
+            "-o",
+            "jsonl",
+            "--page-size",
+            "10",
+            "--max-items",
+            "25",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out).lines().count(), 25);
     let queries: Vec<String> = sb.requests().into_iter().map(|r| r.query).collect();
     assert_eq!(queries.len(), 3, "{queries:?}");
-    assert!(queries[2].contains("limit=5") && queries[2].contains("offset=20"), "{queries:?}");
+    assert!(
+        queries[2].contains("limit=5") && queries[2].contains("offset=20"),
+        "{queries:?}"
+    );
 }
 
 #[test]
@@ -49,7 +75,16 @@ fn no_paginate_fetches_one_page() {
     let (env, sb) = (TestEnv::new(), sandbox());
     let out = env
         .cmd_for(&sb)
-        .args(["bigfix", "metrics", "list", "-o", "jsonl", "--page-size", "7", "--no-paginate"])
+        .args([
+            "bigfix",
+            "metrics",
+            "list",
+            "-o",
+            "jsonl",
+            "--page-size",
+            "7",
+            "--no-paginate",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -59,11 +94,30 @@ fn no_paginate_fetches_one_page() {
 
 #[test]
 fn concurrency_keeps_server_order() {
-    let (env, sb) = (TestEnv::new(), sandbox_with(SandboxOptions { scale: 300, latency_ms: 2, ..Default::default() }));
+    let (env, sb) = (
+        TestEnv::new(),
+        sandbox_with(SandboxOptions {
+            scale: 300,
+            latency_ms: 2,
+            ..Default::default()
+        }),
+    );
     let run = |conc: &str| {
         let out = env
             .cmd_for(&sb)
-            .args(["bigfix", "metrics", "list", "-o", "csv", "--fields", "id", "--page-size", "9", "--concurrency", conc])
+            .args([
+                "bigfix",
+                "metrics",
+                "list",
+                "-o",
+                "csv",
+                "--fields",
+                "id",
+                "--page-size",
+                "9",
+                "--concurrency",
+                conc,
+            ])
             .output()
             .unwrap();
         assert!(out.status.success(), "{}", stderr(&out));
@@ -77,24 +131,61 @@ fn concurrency_keeps_server_order() {
 #[test]
 fn tabular_formats_show_the_documented_columns() {
     let (env, sb) = (TestEnv::new(), sandbox());
-    let csv = env.cmd_for(&sb).args(["bigfix", "metrics", "list", "-o", "csv", "--max-items", "2"]).output().unwrap();
+    let csv = env
+        .cmd_for(&sb)
+        .args(["bigfix", "metrics", "list", "-o", "csv", "--max-items", "2"])
+        .output()
+        .unwrap();
     assert_eq!(
         stdout(&csv),
         "id,code_name,display_name,source_type,source_id\n-32767,PROCESSOR_VALUE_UNIT,Processor Value Unit,0,1\n-32766,RESOURCE_VALUE_UNIT,Resource Value Unit,0,2\n"
     );
     let tsv = env
         .cmd_for(&sb)
-        .args(["bigfix", "metrics", "list", "-o", "tsv", "--max-items", "1", "--no-headers", "--fields", "code_name,id"])
+        .args([
+            "bigfix",
+            "metrics",
+            "list",
+            "-o",
+            "tsv",
+            "--max-items",
+            "1",
+            "--no-headers",
+            "--fields",
+            "code_name,id",
+        ])
         .output()
         .unwrap();
     assert_eq!(stdout(&tsv), "PROCESSOR_VALUE_UNIT\t-32767\n");
-    let table = env.cmd_for(&sb).args(["bigfix", "metrics", "list", "-o", "table", "--max-items", "3"]).output().unwrap();
+    let table = env
+        .cmd_for(&sb)
+        .args([
+            "bigfix",
+            "metrics",
+            "list",
+            "-o",
+            "table",
+            "--max-items",
+            "3",
+        ])
+        .output()
+        .unwrap();
     let t = stdout(&table);
-    assert!(t.contains("code_name") && t.contains("AUTHORIZED_USER"), "{t}");
-    let xml = env.cmd_for(&sb).args(["bigfix", "metrics", "list", "-o", "xml", "--max-items", "1"]).output().unwrap();
+    assert!(
+        t.contains("code_name") && t.contains("AUTHORIZED_USER"),
+        "{t}"
+    );
+    let xml = env
+        .cmd_for(&sb)
+        .args(["bigfix", "metrics", "list", "-o", "xml", "--max-items", "1"])
+        .output()
+        .unwrap();
     let x = stdout(&xml);
     assert!(x.starts_with("<?xml"), "{x}");
-    assert!(x.contains("<code_name>PROCESSOR_VALUE_UNIT</code_name>"), "{x}");
+    assert!(
+        x.contains("<code_name>PROCESSOR_VALUE_UNIT</code_name>"),
+        "{x}"
+    );
 }
 
 #[test]
@@ -102,7 +193,17 @@ fn create_update_delete_lifecycle() {
     let (env, sb) = (TestEnv::new(), sandbox());
     let out = env
         .cmd_for(&sb)
-        .args(["bigfix", "metrics", "create", "--code-name", "METRIC_POST", "--display-name", "DISPLAY", "-o", "json"])
+        .args([
+            "bigfix",
+            "metrics",
+            "create",
+            "--code-name",
+            "METRIC_POST",
+            "--display-name",
+            "DISPLAY",
+            "-o",
+            "json",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
@@ -114,15 +215,35 @@ fn create_update_delete_lifecycle() {
 
     // The seed's second example: the same metric again.
     env.cmd_for(&sb)
-        .args(["bigfix", "metrics", "create", "--code-name", "METRIC_POST", "--display-name", "DISPLAY"])
+        .args([
+            "bigfix",
+            "metrics",
+            "create",
+            "--code-name",
+            "METRIC_POST",
+            "--display-name",
+            "DISPLAY",
+        ])
         .assert()
         .code(6)
         .stdout("")
-        .stderr(predicate::str::contains("error: creating metric METRIC_POST: Metric already present (HTTP 400"));
+        .stderr(predicate::str::contains(
+            "error: creating metric METRIC_POST: Metric already present (HTTP 400",
+        ));
 
     let out = env
         .cmd_for(&sb)
-        .args(["bigfix", "metrics", "update", "--code-name", "METRIC_POST", "--display-name", "Updated value", "-o", "json"])
+        .args([
+            "bigfix",
+            "metrics",
+            "update",
+            "--code-name",
+            "METRIC_POST",
+            "--display-name",
+            "Updated value",
+            "-o",
+            "json",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
@@ -146,17 +267,43 @@ fn create_update_delete_lifecycle() {
 fn documented_refusals_map_to_exit_codes() {
     let (env, sb) = (TestEnv::new(), sandbox());
     env.cmd_for(&sb)
-        .args(["bigfix", "metrics", "update", "--code-name", "VU_VALUE_UNIT", "--display-name", "Updatedvalue"])
+        .args([
+            "bigfix",
+            "metrics",
+            "update",
+            "--code-name",
+            "VU_VALUE_UNIT",
+            "--display-name",
+            "Updatedvalue",
+        ])
         .assert()
         .code(4)
-        .stderr(predicate::str::contains("VU_VALUE_UNIT metric update not allowed"));
+        .stderr(predicate::str::contains(
+            "VU_VALUE_UNIT metric update not allowed",
+        ));
     env.cmd_for(&sb)
-        .args(["bigfix", "metrics", "delete", "--code-name", "VU_VALUE_UNIT"])
+        .args([
+            "bigfix",
+            "metrics",
+            "delete",
+            "--code-name",
+            "VU_VALUE_UNIT",
+        ])
         .assert()
         .code(4)
-        .stderr(predicate::str::contains("VU_VALUE_UNIT metric delete not allowed"));
+        .stderr(predicate::str::contains(
+            "VU_VALUE_UNIT metric delete not allowed",
+        ));
     env.cmd_for(&sb)
-        .args(["bigfix", "metrics", "update", "--code-name", "NOT_PRESENT", "--display-name", "DISPLAY"])
+        .args([
+            "bigfix",
+            "metrics",
+            "update",
+            "--code-name",
+            "NOT_PRESENT",
+            "--display-name",
+            "DISPLAY",
+        ])
         .assert()
         .code(6)
         .stderr(predicate::str::contains("Metric does not exist"));
@@ -179,12 +326,23 @@ fn wrong_token_is_exit_4_with_a_hint() {
 fn token_can_travel_in_a_header() {
     let (env, sb) = (TestEnv::new(), sandbox());
     env.cmd_for(&sb)
-        .args(["bigfix", "--token-location", "header", "metrics", "list", "--max-items", "1"])
+        .args([
+            "bigfix",
+            "--token-location",
+            "header",
+            "metrics",
+            "list",
+            "--max-items",
+            "1",
+        ])
         .assert()
         .success();
     let r = &sb.requests()[0];
     assert!(!r.query.contains("token="), "{}", r.query);
-    assert_eq!(r.header("token"), Some(sb.credentials().bigfix_token.as_str()));
+    assert_eq!(
+        r.header("token"),
+        Some(sb.credentials().bigfix_token.as_str())
+    );
 
     // The same from the environment.
     sb.clear_requests();
@@ -201,11 +359,44 @@ fn bad_input_is_exit_2_and_sends_nothing() {
     let (env, sb) = (TestEnv::new(), sandbox());
     let long = "A".repeat(255);
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["create", "--code-name", "metric_post", "--display-name", "DISPLAY"], "only upper-case letters"),
-        (vec!["create", "--code-name", "MY METRIC", "--display-name", "DISPLAY"], "a space"),
-        (vec!["create", "--code-name", &long, "--display-name", "DISPLAY"], "at most 254"),
-        (vec!["update", "--code-name", "CONCURRENT_USER", "--display-name", &long], "at most 254"),
-        (vec!["create", "--code-name", "OK", "--display-name", ""], "must not be empty"),
+        (
+            vec![
+                "create",
+                "--code-name",
+                "metric_post",
+                "--display-name",
+                "DISPLAY",
+            ],
+            "only upper-case letters",
+        ),
+        (
+            vec![
+                "create",
+                "--code-name",
+                "MY METRIC",
+                "--display-name",
+                "DISPLAY",
+            ],
+            "a space",
+        ),
+        (
+            vec!["create", "--code-name", &long, "--display-name", "DISPLAY"],
+            "at most 254",
+        ),
+        (
+            vec![
+                "update",
+                "--code-name",
+                "CONCURRENT_USER",
+                "--display-name",
+                &long,
+            ],
+            "at most 254",
+        ),
+        (
+            vec!["create", "--code-name", "OK", "--display-name", ""],
+            "must not be empty",
+        ),
         (vec!["delete", "--code-name", "lower"], "upper-case"),
         (vec!["delete"], "--code-name"),
     ];
@@ -218,8 +409,17 @@ fn bad_input_is_exit_2_and_sends_nothing() {
             .stdout("")
             .stderr(predicate::str::contains(expect));
     }
-    for flags in [&["--page-size", "0"][..], &["--concurrency", "0"], &["-o", "yaml"], &["--timeout", "-1"]] {
-        env.cmd_for(&sb).args(["bigfix", "metrics", "list"]).args(flags).assert().code(2);
+    for flags in [
+        &["--page-size", "0"][..],
+        &["--concurrency", "0"],
+        &["-o", "yaml"],
+        &["--timeout", "-1"],
+    ] {
+        env.cmd_for(&sb)
+            .args(["bigfix", "metrics", "list"])
+            .args(flags)
+            .assert()
+            .code(2);
     }
     assert_eq!(sb.request_count(), 0);
 }
@@ -250,7 +450,10 @@ fn missing_configuration_is_exit_3() {
 fn unknown_path_is_exit_5() {
     let (env, sb) = (TestEnv::new(), sandbox());
     env.cmd_for(&sb)
-        .env("LICCTL_BIGFIX_URL", format!("{}/no/such/prefix", sb.base_url()))
+        .env(
+            "LICCTL_BIGFIX_URL",
+            format!("{}/no/such/prefix", sb.base_url()),
+        )
         .args(["bigfix", "metrics", "list"])
         .assert()
         .code(5)
@@ -261,7 +464,11 @@ fn unknown_path_is_exit_5() {
 fn unreachable_server_is_exit_7() {
     let env = TestEnv::new();
     // A port that was just free: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     env.cmd()
         .env("LICCTL_BIGFIX_URL", format!("http://127.0.0.1:{port}"))
         .env("LICCTL_BIGFIX_TOKEN", "abcdef")
@@ -315,7 +522,13 @@ fn failure_with_json_output_leaves_stdout_empty() {
 #[test]
 fn broken_pipe_exits_zero_quietly() {
     use std::io::Read;
-    let (env, sb) = (TestEnv::new(), sandbox_with(SandboxOptions { scale: 20_000, ..Default::default() }));
+    let (env, sb) = (
+        TestEnv::new(),
+        sandbox_with(SandboxOptions {
+            scale: 20_000,
+            ..Default::default()
+        }),
+    );
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("licctl"));
     let probe = env.cmd_for(&sb);
     for (k, v) in probe.get_envs() {
@@ -325,13 +538,26 @@ fn broken_pipe_exits_zero_quietly() {
         };
     }
     let mut child = cmd
-        .args(["bigfix", "metrics", "list", "-o", "jsonl", "--page-size", "1000"])
+        .args([
+            "bigfix",
+            "metrics",
+            "list",
+            "-o",
+            "jsonl",
+            "--page-size",
+            "1000",
+        ])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     let mut first = [0u8; 64];
-    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
     drop(child.stdout.take()); // like `| head -c 64`
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -343,13 +569,25 @@ fn dry_run_prints_the_request_and_sends_nothing() {
     let (env, sb) = (TestEnv::new(), sandbox());
     let out = env
         .cmd_for(&sb)
-        .args(["bigfix", "metrics", "create", "--code-name", "X_1", "--display-name", "Y", "--dry-run"])
+        .args([
+            "bigfix",
+            "metrics",
+            "create",
+            "--code-name",
+            "X_1",
+            "--display-name",
+            "Y",
+            "--dry-run",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.starts_with("POST http://127.0.0.1:"), "{text}");
-    assert!(text.contains("/api/sam/v2/metrics?code_name=X_1&display_name=Y&token=***"), "{text}");
+    assert!(
+        text.contains("/api/sam/v2/metrics?code_name=X_1&display_name=Y&token=***"),
+        "{text}"
+    );
     assert!(!text.contains(&sb.credentials().bigfix_token));
     assert_eq!(sb.request_count(), 0);
 }
@@ -359,13 +597,37 @@ fn no_secret_in_any_output_even_at_vvv() {
     let (env, sb) = (TestEnv::new(), sandbox());
     let token = sb.credentials().bigfix_token.clone();
     for args in [
-        &["bigfix", "metrics", "create", "--code-name", "CONCURRENT_USER", "--display-name", "Concurrent User", "-vvv"][..],
+        &[
+            "bigfix",
+            "metrics",
+            "create",
+            "--code-name",
+            "CONCURRENT_USER",
+            "--display-name",
+            "Concurrent User",
+            "-vvv",
+        ][..],
         &["bigfix", "metrics", "list", "--max-items", "2", "-vvv"],
-        &["bigfix", "--token-location", "header", "metrics", "delete", "--code-name", "VU_VALUE_UNIT", "-vvv"],
+        &[
+            "bigfix",
+            "--token-location",
+            "header",
+            "metrics",
+            "delete",
+            "--code-name",
+            "VU_VALUE_UNIT",
+            "-vvv",
+        ],
     ] {
         let out = env.cmd_for(&sb).args(args).output().unwrap();
         let (o, e) = (stdout(&out), stderr(&out));
-        assert!(e.contains("GET") || e.contains("POST") || e.contains("DELETE"), "-vvv logs requests: {e}");
-        assert!(!o.contains(&token) && !e.contains(&token), "token leaked:\n{o}\n{e}");
+        assert!(
+            e.contains("GET") || e.contains("POST") || e.contains("DELETE"),
+            "-vvv logs requests: {e}"
+        );
+        assert!(
+            !o.contains(&token) && !e.contains(&token),
+            "token leaked:\n{o}\n{e}"
+        );
     }
 }

@@ -13,7 +13,9 @@ pub struct TestEnv {
 
 impl TestEnv {
     pub fn new() -> Self {
-        TestEnv { dir: tempfile::tempdir().expect("tempdir") }
+        TestEnv {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -21,7 +23,10 @@ impl TestEnv {
     }
 
     pub fn config_path(&self) -> PathBuf {
-        self.path().join("config").join("licctl").join("config.toml")
+        self.path()
+            .join("config")
+            .join("licctl")
+            .join("config.toml")
     }
 
     pub fn write_config(&self, text: &str) -> PathBuf {
@@ -86,7 +91,8 @@ pub fn stderr(o: &std::process::Output) -> String {
 
 /// stdout parsed as JSON.
 pub fn json(o: &std::process::Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", stdout(o)))
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", stdout(o)))
 }
 
 /// Runs a wiremock server on a private runtime, for tests that drive the (blocking) binary.
@@ -97,7 +103,11 @@ pub struct Mock {
 
 impl Mock {
     pub fn start() -> Self {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
         let server = rt.block_on(wiremock::MockServer::start());
         Mock { rt, server }
     }
@@ -111,6 +121,8 @@ impl Mock {
     }
 
     pub fn requests(&self) -> Vec<wiremock::Request> {
-        self.rt.block_on(self.server.received_requests()).unwrap_or_default()
+        self.rt
+            .block_on(self.server.received_requests())
+            .unwrap_or_default()
     }
 }

@@ -18,7 +18,8 @@ fn ok_list() -> ResponseTemplate {
 
 fn bigfix(env: &TestEnv, mock: &Mock) -> assert_cmd::Command {
     let mut c = env.cmd();
-    c.env("LICCTL_BIGFIX_URL", mock.uri()).env("LICCTL_BIGFIX_TOKEN", TOKEN);
+    c.env("LICCTL_BIGFIX_URL", mock.uri())
+        .env("LICCTL_BIGFIX_TOKEN", TOKEN);
     c
 }
 
@@ -32,8 +33,15 @@ fn retries_503_then_succeeds_honouring_retry_after() {
             .up_to_n_times(2)
             .with_priority(1),
     );
-    mock.mount(WMock::given(method("GET")).and(path(METRICS)).respond_with(ok_list()));
-    let out = bigfix(&env, &mock).args(["bigfix", "metrics", "list", "-o", "json", "-v"]).output().unwrap();
+    mock.mount(
+        WMock::given(method("GET"))
+            .and(path(METRICS))
+            .respond_with(ok_list()),
+    );
+    let out = bigfix(&env, &mock)
+        .args(["bigfix", "metrics", "list", "-o", "json", "-v"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(mock.requests().len(), 3);
     assert!(stderr(&out).contains("retrying"), "{}", stderr(&out));
@@ -45,12 +53,22 @@ fn retry_after_as_an_http_date() {
     mock.mount(
         WMock::given(method("GET"))
             .and(path(METRICS))
-            .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT"))
+            .respond_with(
+                ResponseTemplate::new(429)
+                    .insert_header("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT"),
+            )
             .up_to_n_times(1)
             .with_priority(1),
     );
-    mock.mount(WMock::given(method("GET")).and(path(METRICS)).respond_with(ok_list()));
-    bigfix(&env, &mock).args(["bigfix", "metrics", "list"]).assert().success();
+    mock.mount(
+        WMock::given(method("GET"))
+            .and(path(METRICS))
+            .respond_with(ok_list()),
+    );
+    bigfix(&env, &mock)
+        .args(["bigfix", "metrics", "list"])
+        .assert()
+        .success();
     assert_eq!(mock.requests().len(), 2);
 }
 
@@ -66,7 +84,9 @@ fn retries_are_bounded() {
         .args(["bigfix", "metrics", "list", "--retries", "2"])
         .assert()
         .code(7)
-        .stderr(predicate::str::contains("HTTP 503").and(predicate::str::contains("after 3 attempts")));
+        .stderr(
+            predicate::str::contains("HTTP 503").and(predicate::str::contains("after 3 attempts")),
+        );
     assert_eq!(mock.requests().len(), 3);
 }
 
@@ -78,7 +98,10 @@ fn a_retry_after_beyond_the_budget_gives_up_at_once() {
             .and(path(METRICS))
             .respond_with(ResponseTemplate::new(503).insert_header("Retry-After", "3600")),
     );
-    bigfix(&env, &mock).args(["bigfix", "metrics", "list"]).assert().code(7);
+    bigfix(&env, &mock)
+        .args(["bigfix", "metrics", "list"])
+        .assert()
+        .code(7);
     assert_eq!(mock.requests().len(), 1);
 }
 
@@ -86,12 +109,21 @@ fn a_retry_after_beyond_the_budget_gives_up_at_once() {
 fn client_errors_are_not_retried() {
     let (env, mock) = (TestEnv::new(), Mock::start());
     mock.mount(
-        WMock::given(method("PUT"))
-            .and(path(METRICS))
-            .respond_with(ResponseTemplate::new(400).set_body_json(serde_json::json!({"error": "Metric does not exist"}))),
+        WMock::given(method("PUT")).and(path(METRICS)).respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(serde_json::json!({"error": "Metric does not exist"})),
+        ),
     );
     bigfix(&env, &mock)
-        .args(["bigfix", "metrics", "update", "--code-name", "NOT_PRESENT", "--display-name", "DISPLAY"])
+        .args([
+            "bigfix",
+            "metrics",
+            "update",
+            "--code-name",
+            "NOT_PRESENT",
+            "--display-name",
+            "DISPLAY",
+        ])
         .assert()
         .code(6)
         .stderr(predicate::str::contains("Metric does not exist"));
@@ -107,7 +139,15 @@ fn post_is_never_replayed() {
             .respond_with(ResponseTemplate::new(503).insert_header("Retry-After", "0")),
     );
     bigfix(&env, &mock)
-        .args(["bigfix", "metrics", "create", "--code-name", "METRIC_POST", "--display-name", "DISPLAY"])
+        .args([
+            "bigfix",
+            "metrics",
+            "create",
+            "--code-name",
+            "METRIC_POST",
+            "--display-name",
+            "DISPLAY",
+        ])
         .assert()
         .code(7);
     assert_eq!(mock.requests().len(), 1);
@@ -120,7 +160,10 @@ fn failing_requests_at_vvv_never_show_the_token() {
     mock.mount(WMock::given(method("GET")).and(path(METRICS)).respond_with(
         ResponseTemplate::new(500).set_body_string(format!("{{\"error\":\"bad token {TOKEN}\"}}")),
     ));
-    let out = bigfix(&env, &mock).args(["bigfix", "metrics", "list", "-vvv", "-o", "json"]).output().unwrap();
+    let out = bigfix(&env, &mock)
+        .args(["bigfix", "metrics", "list", "-vvv", "-o", "json"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(7));
     let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
     assert!(all.contains("token=***"), "{all}");

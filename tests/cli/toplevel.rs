@@ -30,9 +30,19 @@ fn help_of_the_whole_tree() {
 fn usage_errors_exit_2() {
     let env = TestEnv::new();
     env.cmd().arg("no-such-group").assert().code(2).stdout("");
-    env.cmd().args(["bigfix", "metrics", "frobnicate"]).assert().code(2);
-    env.cmd().args(["sandbox", "--chaos", "1.5"]).assert().code(2);
-    env.cmd().arg("--version").assert().success().stdout(predicate::str::starts_with("licctl "));
+    env.cmd()
+        .args(["bigfix", "metrics", "frobnicate"])
+        .assert()
+        .code(2);
+    env.cmd()
+        .args(["sandbox", "--chaos", "1.5"])
+        .assert()
+        .code(2);
+    env.cmd()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("licctl "));
 }
 
 #[test]
@@ -46,7 +56,12 @@ fn completions_and_man_pages() {
     let man = env.cmd().arg("man").output().unwrap();
     assert!(stdout(&man).contains(".TH licctl"), "{}", stdout(&man));
     let dir = env.path().join("man");
-    env.cmd().args(["man", "--dir"]).arg(&dir).assert().success().stdout("");
+    env.cmd()
+        .args(["man", "--dir"])
+        .arg(&dir)
+        .assert()
+        .success()
+        .stdout("");
     assert!(dir.join("licctl.1").exists());
     assert!(dir.join("licctl-bigfix-metrics.1").exists());
 }
@@ -67,11 +82,22 @@ fn configuration_precedence_flag_env_file() {
         .assert()
         .success();
     // The file alone (profile prod) points at the dead port.
-    env.cmd().args(["bigfix", "metrics", "list", "--retries", "0"]).assert().code(7);
+    env.cmd()
+        .args(["bigfix", "metrics", "list", "--retries", "0"])
+        .assert()
+        .code(7);
     // --profile picks another profile whose token comes from another variable.
     env.cmd()
         .env("MY_BFI_TOKEN", &token)
-        .args(["--profile", "other", "bigfix", "metrics", "list", "--max-items", "1"])
+        .args([
+            "--profile",
+            "other",
+            "bigfix",
+            "metrics",
+            "list",
+            "--max-items",
+            "1",
+        ])
         .assert()
         .success();
     // An unknown profile is a configuration error naming the ones that exist.
@@ -91,8 +117,19 @@ fn configuration_precedence_flag_env_file() {
     let text = stdout(&out);
     assert!(!text.contains(&token), "{text}");
     let rows: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let url = rows.as_array().unwrap().iter().find(|r| r["key"] == "url" && r["section"] == "bigfix-metrics").unwrap();
-    assert!(url["origin"].as_str().unwrap().contains("LICCTL_BIGFIX_URL"), "{url}");
+    let url = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "url" && r["section"] == "bigfix-metrics")
+        .unwrap();
+    assert!(
+        url["origin"]
+            .as_str()
+            .unwrap()
+            .contains("LICCTL_BIGFIX_URL"),
+        "{url}"
+    );
 }
 
 #[test]
@@ -102,17 +139,36 @@ fn config_path_and_init() {
     assert_eq!(stdout(&out).trim(), env.config_path().display().to_string());
     env.cmd().args(["config", "init"]).assert().success();
     assert!(env.config_path().exists());
-    env.cmd().args(["config", "init"]).assert().code(2).stderr(predicate::str::contains("--force"));
-    env.cmd().args(["config", "init", "--force"]).assert().success();
+    env.cmd()
+        .args(["config", "init"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--force"));
+    env.cmd()
+        .args(["config", "init", "--force"])
+        .assert()
+        .success();
     // The template parses: commands still run with it.
     env.cmd().args(["config", "show"]).assert().success();
     // An explicit config file that does not exist is a configuration error...
-    env.cmd().args(["--config", "/no/such/licctl.toml", "config", "show"]).assert().code(3);
+    env.cmd()
+        .args(["--config", "/no/such/licctl.toml", "config", "show"])
+        .assert()
+        .code(3);
     // ...except for `config init`, which creates it, and `config path`, which names it.
     let other = env.path().join("elsewhere.toml");
-    env.cmd().arg("--config").arg(&other).args(["config", "init"]).assert().success();
+    env.cmd()
+        .arg("--config")
+        .arg(&other)
+        .args(["config", "init"])
+        .assert()
+        .success();
     assert!(other.exists());
-    env.cmd().env("LICCTL_CONFIG", env.path().join("new.toml")).args(["config", "path"]).assert().success();
+    env.cmd()
+        .env("LICCTL_CONFIG", env.path().join("new.toml"))
+        .args(["config", "path"])
+        .assert()
+        .success();
 }
 
 #[test]
@@ -121,7 +177,14 @@ fn demo_tours_the_sandbox() {
     let out = env.cmd().args(["demo", "-o", "json"]).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(text.contains("$ licctl bigfix metrics list --max-items 5"), "{text}");
+    assert!(
+        text.contains("$ licctl bigfix metrics list --max-items 5"),
+        "{text}"
+    );
     assert!(text.contains("DEMO_METRIC"), "{text}");
-    assert!(stderr(&out).contains("VU_VALUE_UNIT metric delete not allowed"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("VU_VALUE_UNIT metric delete not allowed"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -29,7 +29,9 @@ impl TokenLocation {
         match s.trim().to_ascii_lowercase().as_str() {
             "query" => Ok(TokenLocation::Query),
             "header" => Ok(TokenLocation::Header),
-            other => Err(Error::config(format!("bigfix-metrics token_location {other:?} must be query or header"))),
+            other => Err(Error::config(format!(
+                "bigfix-metrics token_location {other:?} must be query or header"
+            ))),
         }
     }
 }
@@ -46,8 +48,14 @@ impl BigfixClient {
     /// A client for the server at `base` (e.g. `https://bfi.example.com:9081`).
     pub fn new(http: HttpClient, base: Url, token: SecretString, location: TokenLocation) -> Self {
         let auth = match location {
-            TokenLocation::Query => Auth::Query { param: "token".into(), token },
-            TokenLocation::Header => Auth::Header { name: "Token".into(), token },
+            TokenLocation::Query => Auth::Query {
+                param: "token".into(),
+                token,
+            },
+            TokenLocation::Header => Auth::Header {
+                name: "Token".into(),
+                token,
+            },
         };
         BigfixClient { http, base, auth }
     }
@@ -58,7 +66,9 @@ impl BigfixClient {
 
     /// One page of license metrics.
     pub async fn metrics_page(&self, offset: u64, limit: u64) -> Result<Page<Metric>> {
-        let req = Request::get(self.metrics_url()).query("limit", limit).query("offset", offset);
+        let req = Request::get(self.metrics_url())
+            .query("limit", limit)
+            .query("offset", offset);
         let resp = self.http.send(&req, &self.auth).await?;
         parse_metric_page(&resp.body)
     }
@@ -90,7 +100,8 @@ impl BigfixClient {
 
     /// Deletes a custom metric (`DELETE ?code_name=`); answers the server's body (`{}`).
     pub async fn delete_metric(&self, code: &CodeName) -> Result<Value> {
-        let req = Request::new(Method::DELETE, self.metrics_url()).query("code_name", code.as_str());
+        let req =
+            Request::new(Method::DELETE, self.metrics_url()).query("code_name", code.as_str());
         let resp = self.http.send(&req, &self.auth).await?;
         if resp.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(Value::Object(Default::default()));
@@ -104,7 +115,12 @@ impl BigfixClient {
         let resp = self.http.send(&req, &self.auth).await?;
         let v: Value = resp.json()?;
         refuse_error_body(&v)?;
-        Metric::from_value(v).map_err(|e| Error::new(ErrorKind::Network, format!("the metric in the answer is malformed: {e}")))
+        Metric::from_value(v).map_err(|e| {
+            Error::new(
+                ErrorKind::Network,
+                format!("the metric in the answer is malformed: {e}"),
+            )
+        })
     }
 }
 

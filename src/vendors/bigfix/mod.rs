@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 use self::client::{BigfixClient, TokenLocation};
 use self::model::{CodeName, DisplayName, METRIC_COLUMNS};
 use crate::context::Context;
-use crate::error::{ResultExt, Result};
+use crate::error::{Result, ResultExt};
 use crate::http::request::parse_base_url;
 use crate::output;
 
@@ -80,22 +80,42 @@ pub async fn run(args: &BigfixArgs, ctx: &Context) -> Result<()> {
 async fn metrics(cmd: &MetricsCommand, args: &BigfixArgs, ctx: &Context) -> Result<()> {
     match cmd {
         MetricsCommand::List => {
-            let paging = ctx.paging().for_vendor(ctx.global.page_size, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, "BigFix")?;
+            let paging = ctx.paging().for_vendor(
+                ctx.global.page_size,
+                DEFAULT_PAGE_SIZE,
+                MAX_PAGE_SIZE,
+                "BigFix",
+            )?;
             let client = client(args, ctx)?;
-            let items = futures::StreamExt::map(client.list_metrics(paging), |r| r.map(|m| m.into_raw()));
-            output::print_stream(&ctx.output, METRIC_COLUMNS, items).await.with_context(|| "listing license metrics")?;
+            let items =
+                futures::StreamExt::map(client.list_metrics(paging), |r| r.map(|m| m.into_raw()));
+            output::print_stream(&ctx.output, METRIC_COLUMNS, items)
+                .await
+                .with_context(|| "listing license metrics")?;
             Ok(())
         }
-        MetricsCommand::Create { code_name, display_name } => {
-            let (code, display) = (CodeName::parse(code_name)?, DisplayName::parse(display_name)?);
+        MetricsCommand::Create {
+            code_name,
+            display_name,
+        } => {
+            let (code, display) = (
+                CodeName::parse(code_name)?,
+                DisplayName::parse(display_name)?,
+            );
             let m = client(args, ctx)?
                 .create_metric(&code, &display)
                 .await
                 .with_context(|| format!("creating metric {}", code.as_str()))?;
             output::print_one(&ctx.output, METRIC_COLUMNS, m.raw())
         }
-        MetricsCommand::Update { code_name, display_name } => {
-            let (code, display) = (CodeName::parse(code_name)?, DisplayName::parse(display_name)?);
+        MetricsCommand::Update {
+            code_name,
+            display_name,
+        } => {
+            let (code, display) = (
+                CodeName::parse(code_name)?,
+                DisplayName::parse(display_name)?,
+            );
             let m = client(args, ctx)?
                 .update_metric(&code, &display)
                 .await

@@ -34,17 +34,29 @@ pub struct MetricFields {
 pub type Metric = Faithful<MetricFields>;
 
 /// The columns tables and csv show by default.
-pub const METRIC_COLUMNS: &[&str] = &["id", "code_name", "display_name", "source_type", "source_id"];
+pub const METRIC_COLUMNS: &[&str] = &[
+    "id",
+    "code_name",
+    "display_name",
+    "source_type",
+    "source_id",
+];
 
 /// Parses a metrics list answer: the documented `{"total": N, "rows": [...]}` envelope, or a
 /// bare array (older servers).
 pub fn parse_metric_page(body: &[u8]) -> Result<Page<Metric>> {
-    let v: Value = serde_json::from_slice(body)
-        .map_err(|e| Error::new(crate::ErrorKind::Network, format!("the metrics answer is not JSON: {e}")))?;
+    let v: Value = serde_json::from_slice(body).map_err(|e| {
+        Error::new(
+            crate::ErrorKind::Network,
+            format!("the metrics answer is not JSON: {e}"),
+        )
+    })?;
     let (rows, total) = match v {
         Value::Array(rows) => (rows, None),
         Value::Object(mut o) => {
-            let total = o.get("total").and_then(|t| t.as_u64().or_else(|| t.as_str()?.parse().ok()));
+            let total = o
+                .get("total")
+                .and_then(|t| t.as_u64().or_else(|| t.as_str()?.parse().ok()));
             match o.remove("rows") {
                 Some(Value::Array(rows)) => (rows, total),
                 _ => {
@@ -55,13 +67,23 @@ pub fn parse_metric_page(body: &[u8]) -> Result<Page<Metric>> {
                 }
             }
         }
-        _ => return Err(Error::new(crate::ErrorKind::Network, "the metrics answer is neither a list nor an envelope")),
+        _ => {
+            return Err(Error::new(
+                crate::ErrorKind::Network,
+                "the metrics answer is neither a list nor an envelope",
+            ))
+        }
     };
     let items = rows
         .into_iter()
         .map(Metric::from_value)
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| Error::new(crate::ErrorKind::Network, format!("a metric in the answer is malformed: {e}")))?;
+        .map_err(|e| {
+            Error::new(
+                crate::ErrorKind::Network,
+                format!("a metric in the answer is malformed: {e}"),
+            )
+        })?;
     Ok(Page { items, total })
 }
 
@@ -82,8 +104,15 @@ impl CodeName {
                 s.chars().count()
             )));
         }
-        if let Some(bad) = s.chars().find(|c| !(c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')) {
-            let what = if bad == ' ' { "a space".to_owned() } else { format!("{bad:?}") };
+        if let Some(bad) = s
+            .chars()
+            .find(|c| !(c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_'))
+        {
+            let what = if bad == ' ' {
+                "a space".to_owned()
+            } else {
+                format!("{bad:?}")
+            };
             return Err(Error::usage(format!(
                 "--code-name {s:?} contains {what}: only upper-case letters, digits and _ are allowed"
             ))
@@ -101,7 +130,13 @@ impl CodeName {
 fn suggest_code_name(s: &str) -> String {
     s.trim()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -141,7 +176,10 @@ mod tests {
         let e = CodeName::parse("metric_post").unwrap_err();
         assert_eq!(e.exit_code(), 2);
         assert!(e.hints()[0].contains("METRIC_POST"));
-        assert!(CodeName::parse("MY METRIC").unwrap_err().message().contains("a space"));
+        assert!(CodeName::parse("MY METRIC")
+            .unwrap_err()
+            .message()
+            .contains("a space"));
         assert!(CodeName::parse(&"A".repeat(254)).is_ok());
         assert!(CodeName::parse(&"A".repeat(255)).is_err());
         assert!(CodeName::parse("").is_err());
@@ -157,7 +195,9 @@ mod tests {
 
     #[test]
     fn envelope_and_bare_array() {
-        let p = parse_metric_page(br#"{"total": 3, "rows": [{"id": -1, "code_name": "A", "x": 1}]}"#).unwrap();
+        let p =
+            parse_metric_page(br#"{"total": 3, "rows": [{"id": -1, "code_name": "A", "x": 1}]}"#)
+                .unwrap();
         assert_eq!(p.total, Some(3));
         assert_eq!(p.items[0].code_name.as_deref(), Some("A"));
         assert_eq!(p.items[0].raw()["x"], 1);
