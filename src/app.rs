@@ -34,6 +34,7 @@ pub async fn run_with_config(cli: Cli, config: Config) -> Result<()> {
         Command::Acronis(args) => crate::vendors::acronis::run(&args, &ctx).await,
         Command::Bigfix(args) => crate::vendors::bigfix::run(&args, &ctx).await,
         Command::Veeam(args) => crate::vendors::veeam::run(&args, &ctx).await,
+        Command::Usage(command) => crate::cmd::usage::run(&command, &ctx).await,
         Command::Sandbox(args) => crate::sandbox::run(args, &ctx.output).await,
         Command::Demo(args) => Box::pin(crate::cmd::demo::run(args, &ctx)).await,
         Command::Config { command } => {

@@ -271,6 +271,10 @@ pub enum Command {
     #[command(name = "veeam-vspc", visible_alias = "veeam")]
     Veeam(crate::vendors::veeam::VeeamArgs),
 
+    /// The monthly usage bundle across every vendor (the SPLA report run)
+    #[command(subcommand)]
+    Usage(crate::cmd::usage::UsageCommand),
+
     /// Run the built-in sandbox: every vendor API emulated on loopback
     Sandbox(crate::sandbox::SandboxArgs),
 

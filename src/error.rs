@@ -28,6 +28,8 @@ pub enum ErrorKind {
     Partial,
     /// A required price is missing from an SPLA report (`--require-prices`, exit 9).
     MissingPrices,
+    /// A bundle's file does not match its manifest (`usage show --verify`, exit 10).
+    Integrity,
     /// stdout was closed by the reader (`licctl ... | head`): exit 0, print nothing.
     BrokenPipe,
     /// `--dry-run` printed the request instead of sending it: exit 0, print nothing more.
@@ -48,6 +50,7 @@ impl ErrorKind {
             ErrorKind::Network => 7,
             ErrorKind::Partial => 8,
             ErrorKind::MissingPrices => 9,
+            ErrorKind::Integrity => 10,
         }
     }
 

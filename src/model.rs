@@ -116,3 +116,33 @@ mod tests {
         assert_eq!(f.qty, Some(24.5));
     }
 }
+
+/// Parses a `YYYY-MM-DD` flag value, naming the flag in the usage error (DESIGN.md §5:
+/// inputs are validated before any request).
+pub fn parse_date(flag: &str, value: &str) -> crate::Result<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").map_err(|_| {
+        crate::Error::usage(format!(
+            "{flag} {value:?} is not a date: expected YYYY-MM-DD, e.g. 2026-10-31"
+        ))
+    })
+}
+
+#[cfg(test)]
+mod date_tests {
+    #[test]
+    fn dates_are_strict() {
+        assert_eq!(
+            super::parse_date("--from", "2026-10-01")
+                .unwrap()
+                .to_string(),
+            "2026-10-01"
+        );
+        for bad in ["2026-02-30", "2026-10", "01.10.2026", "", "2026-13-01"] {
+            assert_eq!(
+                super::parse_date("--from", bad).unwrap_err().exit_code(),
+                2,
+                "{bad}"
+            );
+        }
+    }
+}

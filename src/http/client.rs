@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tracing::{debug, info, trace, warn};
 use url::Url;
 
@@ -62,7 +62,7 @@ impl Default for HttpSettings {
 }
 
 /// One attempt at a request, as recorded for the monthly bundle's manifest (secrets redacted).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct RequestRecord {
     /// HTTP method.
     pub method: String,
@@ -71,7 +71,7 @@ pub struct RequestRecord {
     /// The status answered, if any.
     pub status: Option<u16>,
     /// The transport error, if the attempt failed without a status.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 

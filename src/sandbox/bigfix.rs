@@ -25,6 +25,8 @@ use serde::Serialize;
 
 use super::{json_error, lock, Credentials, SandboxState};
 
+mod license_usage;
+
 /// Longest `code_name` and `display_name` BigFix accepts.
 const MAX_NAME_CHARS: usize = 254;
 
@@ -68,8 +70,7 @@ pub fn router(shared: &Arc<SandboxState>) -> Router {
                     json_error(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
                 }),
         )
-        // Next: GET /api/sam/v2/license_usage (startdate, enddate, limit/offset, columns[],
-        // order[], criteria), answering {"total","rows"} through `authorized` and `page`.
+        .route("/api/sam/v2/license_usage", get(license_usage::list))
         .with_state(state)
 }
 

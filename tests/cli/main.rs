@@ -10,4 +10,5 @@ mod otc;
 mod sandbox_api;
 mod shape;
 mod toplevel;
+mod usage;
 mod veeam;

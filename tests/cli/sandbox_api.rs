@@ -515,7 +515,11 @@ async fn delete_removes_only_custom_metrics() {
 async fn unknown_paths_and_methods_answer_json_errors() {
     let sb = start_default().await;
     let c = client();
-    for path in ["/", "/api/sam/v2/nothing", "/api/sam/v2/license_usage"] {
+    for path in [
+        "/",
+        "/api/sam/v2/nothing",
+        "/api/sam/v2/software_instances_x",
+    ] {
         let resp = c
             .get(format!("{}{path}", sb.base_url()))
             .send()

@@ -172,18 +172,33 @@ fn config_path_and_init() {
 }
 
 #[test]
-fn demo_tours_the_sandbox() {
+fn demo_builds_a_monthly_bundle_against_the_sandbox() {
     let env = TestEnv::new();
-    let out = env.cmd().args(["demo", "-o", "json"]).output().unwrap();
+    let out_dir = env.path().join("bundles");
+    let out = env
+        .cmd()
+        .args(["demo", "-o", "json", "--month", "2026-10", "--out-dir"])
+        .arg(&out_dir)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
-        text.contains("$ licctl bigfix metrics list --max-items 5"),
+        text.contains("$ licctl usage monthly --month 2026-10 --out-dir"),
         "{text}"
     );
-    assert!(text.contains("DEMO_METRIC"), "{text}");
+    assert!(text.contains("$ licctl usage show"), "{text}");
+    let bundle = out_dir.join("2026-10");
+    for f in [
+        "manifest.json",
+        "usage.csv",
+        "usage.jsonl",
+        "raw/bigfix-metrics.json",
+    ] {
+        assert!(bundle.join(f).is_file(), "{f} missing");
+    }
     assert!(
-        stderr(&out).contains("VU_VALUE_UNIT metric delete not allowed"),
+        stderr(&out).contains(&format!("the bundle is in {}", bundle.display())),
         "{}",
         stderr(&out)
     );

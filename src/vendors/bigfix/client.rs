@@ -5,7 +5,9 @@ use reqwest::Method;
 use serde_json::Value;
 use url::Url;
 
-use super::model::{parse_metric_page, CodeName, DisplayName, Metric};
+use super::model::{
+    parse_metric_page, parse_page, CodeName, Criteria, DisplayName, LicenseUsage, Metric,
+};
 use crate::auth::Auth;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::request::join_url;
@@ -34,6 +36,23 @@ impl TokenLocation {
             ))),
         }
     }
+}
+
+/// What `GET api/sam/v2/license_usage` is asked for.
+#[derive(Debug, Clone)]
+pub struct LicenseUsageQuery {
+    /// First day of the period (`startdate`).
+    pub from: chrono::NaiveDate,
+    /// Last day of the period (`enddate`).
+    pub to: chrono::NaiveDate,
+    /// Columns to return (`columns[]`); empty for the server's default.
+    pub columns: Vec<String>,
+    /// Sort order (`order[]`, `column` or `column desc`).
+    pub order: Vec<String>,
+    /// A filter (`criteria`).
+    pub criteria: Option<Criteria>,
+    /// The computer group (`computerGroupId`); the token owner's group when absent.
+    pub computer_group: Option<u64>,
 }
 
 /// A BigFix Inventory server.
@@ -109,6 +128,48 @@ impl BigfixClient {
         let v: Value = resp.json()?;
         refuse_error_body(&v)?;
         Ok(v)
+    }
+
+    /// One page of license usage for `query`.
+    pub async fn license_usage_page(
+        &self,
+        query: &LicenseUsageQuery,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Page<LicenseUsage>> {
+        let mut req = Request::get(join_url(&self.base, "api/sam/v2/license_usage"))
+            .query("startdate", query.from)
+            .query("enddate", query.to);
+        for c in &query.columns {
+            req = req.query("columns[]", c);
+        }
+        for o in &query.order {
+            req = req.query("order[]", o);
+        }
+        req = req
+            .query_opt(
+                "criteria",
+                query.criteria.as_ref().map(|c| c.as_str().to_owned()),
+            )
+            .query_opt("computerGroupId", query.computer_group)
+            .query("limit", limit)
+            .query("offset", offset);
+        let resp = self.http.send(&req, &self.auth).await?;
+        parse_page(&resp.body, "license usage")
+    }
+
+    /// The whole license usage for `query`, page by page, lazily.
+    pub fn license_usage(
+        &self,
+        query: LicenseUsageQuery,
+        opts: PageOptions,
+    ) -> BoxStream<'static, Result<LicenseUsage>> {
+        let client = self.clone();
+        let query = std::sync::Arc::new(query);
+        offset_stream(opts, move |offset, limit| {
+            let (client, query) = (client.clone(), query.clone());
+            async move { client.license_usage_page(&query, offset, limit).await }
+        })
     }
 
     async fn metric_answer(&self, req: Request) -> Result<Metric> {

@@ -2,11 +2,12 @@
 
 pub mod client;
 pub mod model;
+pub mod usage;
 
 use clap::{Args, Subcommand};
 
-use self::client::{BigfixClient, TokenLocation};
-use self::model::{CodeName, DisplayName, METRIC_COLUMNS};
+use self::client::{BigfixClient, LicenseUsageQuery, TokenLocation};
+use self::model::{CodeName, Criteria, DisplayName, LICENSE_USAGE_COLUMNS, METRIC_COLUMNS};
 use crate::context::Context;
 use crate::error::{Result, ResultExt};
 use crate::http::request::parse_base_url;
@@ -37,6 +38,72 @@ pub enum BigfixCommand {
     /// License metrics: list, create, rename and delete custom metrics
     #[command(subcommand)]
     Metrics(MetricsCommand),
+
+    /// Peak utilisation of license metrics by product (api/sam/v2/license_usage)
+    #[command(subcommand, name = "license-usage")]
+    LicenseUsage(LicenseUsageCommand),
+}
+
+/// `licctl bigfix license-usage ...`
+#[derive(Debug, Subcommand)]
+pub enum LicenseUsageCommand {
+    /// Peak usage per product and metric for a period (all pages)
+    List(LicenseUsageArgs),
+}
+
+/// The period and filters of `license-usage list`.
+#[derive(Debug, Args)]
+pub struct LicenseUsageArgs {
+    /// First day of the period, YYYY-MM-DD (startdate)
+    #[arg(long, value_name = "DATE")]
+    pub from: String,
+    /// Last day of the period, YYYY-MM-DD (enddate)
+    #[arg(long, value_name = "DATE")]
+    pub to: String,
+    /// Columns the server should return (columns[]), e.g. product_name,metric_id,metric_quantity
+    #[arg(long, value_delimiter = ',', value_name = "A,B")]
+    pub columns: Vec<String>,
+    /// Sort order (order[]): a column, or "column desc"; repeatable
+    #[arg(long, value_name = "COLUMN")]
+    pub order: Vec<String>,
+    /// A filter as JSON: {"and":[["column","operator","value"]]} (operators: eq, neq, contains,
+    /// begins_with, ends_with, gt, gte, lt, lte)
+    #[arg(long, value_name = "JSON")]
+    pub criteria: Option<String>,
+    /// Computer group to report on (computerGroupId) [default: the token owner's]
+    #[arg(long, value_name = "ID")]
+    pub computer_group_id: Option<u64>,
+}
+
+impl LicenseUsageArgs {
+    /// Validates the flags into the client's query: dates, their order, the criteria shape.
+    pub fn to_query(&self) -> Result<LicenseUsageQuery> {
+        let from = crate::model::parse_date("--from", &self.from)?;
+        let to = crate::model::parse_date("--to", &self.to)?;
+        if to < from {
+            return Err(crate::Error::usage(format!(
+                "--to {to} is before --from {from}"
+            )));
+        }
+        if let Some(bad) = self
+            .columns
+            .iter()
+            .chain(&self.order)
+            .find(|c| c.trim().is_empty())
+        {
+            return Err(crate::Error::usage(format!(
+                "empty column name {bad:?} in --columns/--order"
+            )));
+        }
+        Ok(LicenseUsageQuery {
+            from,
+            to,
+            columns: self.columns.iter().map(|c| c.trim().to_owned()).collect(),
+            order: self.order.iter().map(|c| c.trim().to_owned()).collect(),
+            criteria: self.criteria.as_deref().map(Criteria::parse).transpose()?,
+            computer_group: self.computer_group_id,
+        })
+    }
 }
 
 /// `licctl bigfix metrics ...`
@@ -74,6 +141,30 @@ pub enum MetricsCommand {
 pub async fn run(args: &BigfixArgs, ctx: &Context) -> Result<()> {
     match &args.command {
         BigfixCommand::Metrics(cmd) => metrics(cmd, args, ctx).await,
+        BigfixCommand::LicenseUsage(LicenseUsageCommand::List(list)) => {
+            let query = list.to_query()?;
+            let paging = ctx.paging().for_vendor(
+                ctx.global.page_size,
+                DEFAULT_PAGE_SIZE,
+                MAX_PAGE_SIZE,
+                "BigFix",
+            )?;
+            let columns: Vec<&str> = if query.columns.is_empty() {
+                LICENSE_USAGE_COLUMNS.to_vec()
+            } else {
+                query.columns.iter().map(String::as_str).collect()
+            };
+            let client = client(args.token_location, ctx, ctx.http()?)?;
+            let items = futures::StreamExt::map(client.license_usage(query.clone(), paging), |r| {
+                r.map(|m| m.into_raw())
+            });
+            output::print_stream(&ctx.output, &columns, items)
+                .await
+                .with_context(|| {
+                    format!("listing license usage from {} to {}", query.from, query.to)
+                })?;
+            Ok(())
+        }
     }
 }
 
@@ -86,7 +177,7 @@ async fn metrics(cmd: &MetricsCommand, args: &BigfixArgs, ctx: &Context) -> Resu
                 MAX_PAGE_SIZE,
                 "BigFix",
             )?;
-            let client = client(args, ctx)?;
+            let client = client(args.token_location, ctx, ctx.http()?)?;
             let items =
                 futures::StreamExt::map(client.list_metrics(paging), |r| r.map(|m| m.into_raw()));
             output::print_stream(&ctx.output, METRIC_COLUMNS, items)
@@ -102,7 +193,7 @@ async fn metrics(cmd: &MetricsCommand, args: &BigfixArgs, ctx: &Context) -> Resu
                 CodeName::parse(code_name)?,
                 DisplayName::parse(display_name)?,
             );
-            let m = client(args, ctx)?
+            let m = client(args.token_location, ctx, ctx.http()?)?
                 .create_metric(&code, &display)
                 .await
                 .with_context(|| format!("creating metric {}", code.as_str()))?;
@@ -116,7 +207,7 @@ async fn metrics(cmd: &MetricsCommand, args: &BigfixArgs, ctx: &Context) -> Resu
                 CodeName::parse(code_name)?,
                 DisplayName::parse(display_name)?,
             );
-            let m = client(args, ctx)?
+            let m = client(args.token_location, ctx, ctx.http()?)?
                 .update_metric(&code, &display)
                 .await
                 .with_context(|| format!("updating metric {}", code.as_str()))?;
@@ -124,7 +215,7 @@ async fn metrics(cmd: &MetricsCommand, args: &BigfixArgs, ctx: &Context) -> Resu
         }
         MetricsCommand::Delete { code_name } => {
             let code = CodeName::parse(code_name)?;
-            let body = client(args, ctx)?
+            let body = client(args.token_location, ctx, ctx.http()?)?
                 .delete_metric(&code)
                 .await
                 .with_context(|| format!("deleting metric {}", code.as_str()))?;
@@ -138,16 +229,20 @@ async fn metrics(cmd: &MetricsCommand, args: &BigfixArgs, ctx: &Context) -> Resu
 }
 
 /// The authenticated client from the profile / environment; commands never assemble auth.
-fn client(args: &BigfixArgs, ctx: &Context) -> Result<BigfixClient> {
+pub(crate) fn client(
+    flag: Option<TokenLocation>,
+    ctx: &Context,
+    http: crate::http::HttpClient,
+) -> Result<BigfixClient> {
     let cfg = ctx.config.vendor(SECTION);
     let url = parse_base_url(&cfg.require("url")?.value, SECTION)?;
     let token = cfg.require_secret("token")?;
-    let location = match args.token_location {
+    let location = match flag {
         Some(l) => l,
         None => match cfg.get("token_location") {
             Some(s) => TokenLocation::parse(&s.value)?,
             None => TokenLocation::Query,
         },
     };
-    Ok(BigfixClient::new(ctx.http()?, url, token, location))
+    Ok(BigfixClient::new(http, url, token, location))
 }

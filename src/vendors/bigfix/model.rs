@@ -45,46 +45,7 @@ pub const METRIC_COLUMNS: &[&str] = &[
 /// Parses a metrics list answer: the documented `{"total": N, "rows": [...]}` envelope, or a
 /// bare array (older servers).
 pub fn parse_metric_page(body: &[u8]) -> Result<Page<Metric>> {
-    let v: Value = serde_json::from_slice(body).map_err(|e| {
-        Error::new(
-            crate::ErrorKind::Network,
-            format!("the metrics answer is not JSON: {e}"),
-        )
-    })?;
-    let (rows, total) = match v {
-        Value::Array(rows) => (rows, None),
-        Value::Object(mut o) => {
-            let total = o
-                .get("total")
-                .and_then(|t| t.as_u64().or_else(|| t.as_str()?.parse().ok()));
-            match o.remove("rows") {
-                Some(Value::Array(rows)) => (rows, total),
-                _ => {
-                    return Err(Error::new(
-                        crate::ErrorKind::Network,
-                        "the metrics answer has no \"rows\" array",
-                    ))
-                }
-            }
-        }
-        _ => {
-            return Err(Error::new(
-                crate::ErrorKind::Network,
-                "the metrics answer is neither a list nor an envelope",
-            ))
-        }
-    };
-    let items = rows
-        .into_iter()
-        .map(Metric::from_value)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| {
-            Error::new(
-                crate::ErrorKind::Network,
-                format!("a metric in the answer is malformed: {e}"),
-            )
-        })?;
-    Ok(Page { items, total })
+    parse_page(body, "metrics")
 }
 
 /// A metric code name that passed the documented rules: upper-case letters, digits and `_`,
@@ -194,6 +155,18 @@ mod tests {
     }
 
     #[test]
+    fn criteria_shape_is_checked() {
+        assert!(Criteria::parse(r#"{"and":[["product_name","contains","Db2"]]}"#).is_ok());
+        assert!(Criteria::parse(
+            r#"{"or":[["metric_id","eq","TERABYTE"],{"and":[["product_id","gt",1]]}]}"#
+        )
+        .is_ok());
+        for bad in ["nope", r#"{"xor":[]}"#, r#"{"and":[["a","b"]]}"#, "[]"] {
+            assert_eq!(Criteria::parse(bad).unwrap_err().exit_code(), 2, "{bad}");
+        }
+    }
+
+    #[test]
     fn envelope_and_bare_array() {
         let p =
             parse_metric_page(br#"{"total": 3, "rows": [{"id": -1, "code_name": "A", "x": 1}]}"#)
@@ -204,5 +177,109 @@ mod tests {
         let p = parse_metric_page(br#"[{"id": 5}]"#).unwrap();
         assert_eq!(p.total, None);
         assert_eq!(p.items[0].id, Some(5));
+    }
+}
+
+/// The fields of a license-usage row licctl works with (`api/sam/v2/license_usage`); the
+/// raw answer keeps every other column.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct LicenseUsageFields {
+    /// Identifier of the software product.
+    #[serde(default, deserialize_with = "lenient::string_opt")]
+    pub product_id: Option<String>,
+    /// Name of the software product.
+    #[serde(default, deserialize_with = "lenient::string_opt")]
+    pub product_name: Option<String>,
+    /// Publisher of the product.
+    #[serde(default, deserialize_with = "lenient::string_opt")]
+    pub product_publisher_name: Option<String>,
+    /// The license metric's code name (`PROCESSOR_VALUE_UNIT`, ...).
+    #[serde(default, deserialize_with = "lenient::string_opt")]
+    pub metric_id: Option<String>,
+    /// The license metric's name.
+    #[serde(default, deserialize_with = "lenient::string_opt")]
+    pub metric_name: Option<String>,
+    /// The peak utilisation of the metric in the period.
+    #[serde(default, deserialize_with = "lenient::f64_opt")]
+    pub metric_quantity: Option<f64>,
+}
+
+/// A license-usage row as the server sent it.
+pub type LicenseUsage = Faithful<LicenseUsageFields>;
+
+/// The columns tables and csv show by default for license usage.
+pub const LICENSE_USAGE_COLUMNS: &[&str] = &[
+    "product_publisher_name",
+    "product_name",
+    "metric_id",
+    "metric_quantity",
+    "metric_peak_time",
+];
+
+/// Parses a `{"total","rows"}` answer (or a bare array) of any v2 collection.
+pub fn parse_page<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    what: &str,
+) -> Result<Page<Faithful<T>>> {
+    let malformed = |e: String| {
+        Error::new(
+            crate::ErrorKind::Network,
+            format!("the {what} answer is malformed: {e}"),
+        )
+    };
+    let v: Value = serde_json::from_slice(body).map_err(|e| malformed(e.to_string()))?;
+    let (rows, total) = match v {
+        Value::Array(rows) => (rows, None),
+        Value::Object(mut o) => {
+            let total = o
+                .get("total")
+                .and_then(|t| t.as_u64().or_else(|| t.as_str()?.parse().ok()));
+            match o.remove("rows") {
+                Some(Value::Array(rows)) => (rows, total),
+                _ => return Err(malformed("no \"rows\" array".into())),
+            }
+        }
+        _ => return Err(malformed("neither a list nor an envelope".into())),
+    };
+    let items = rows
+        .into_iter()
+        .map(Faithful::from_value)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| malformed(e.to_string()))?;
+    Ok(Page { items, total })
+}
+
+/// A validated `criteria` filter: `{"and"|"or": [["column", "operator", value], ...]}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Criteria(String);
+
+impl Criteria {
+    /// Checks that `s` is JSON of the documented shape, so that a typo fails before sending.
+    pub fn parse(s: &str) -> Result<Self> {
+        let v: Value = serde_json::from_str(s)
+            .map_err(|e| Error::usage(format!("--criteria is not JSON: {e}")))?;
+        fn ok(v: &Value) -> bool {
+            match v {
+                Value::Object(o) if o.len() == 1 => o.iter().all(|(k, list)| {
+                    (k == "and" || k == "or")
+                        && list.as_array().is_some_and(|items| items.iter().all(ok))
+                }),
+                Value::Array(parts) => {
+                    parts.len() == 3 && parts[0].is_string() && parts[1].is_string()
+                }
+                _ => false,
+            }
+        }
+        if !ok(&v) {
+            return Err(Error::usage(
+                "--criteria must look like {\"and\":[[\"column\",\"operator\",\"value\"]]} (or \"or\")",
+            ));
+        }
+        Ok(Criteria(v.to_string()))
+    }
+
+    /// The compact JSON sent as `criteria`.
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
