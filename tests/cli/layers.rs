@@ -170,3 +170,40 @@ fn failing_requests_at_vvv_never_show_the_token() {
     assert!(!all.contains(TOKEN), "{all}");
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn retries_carry_a_list_through_sandbox_chaos() {
+    use licctl::sandbox::SandboxOptions;
+    // Half of all requests fail (429 with Retry-After, 503, or a dropped connection), in a
+    // fixed order from the seed; every page is still fetched once the retries are done.
+    let env = TestEnv::new();
+    let sb = crate::common::sandbox_with(SandboxOptions {
+        chaos: 0.5,
+        scale: 30,
+        ..Default::default()
+    });
+    let out = env
+        .cmd_for(&sb)
+        .args([
+            "bigfix",
+            "metrics",
+            "list",
+            "-o",
+            "jsonl",
+            "--page-size",
+            "15",
+            "--retries",
+            "6",
+            "-v",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 45);
+    let answered_by_chaos = sb.requests().iter().filter(|r| r.chaos.is_some()).count();
+    assert!(
+        answered_by_chaos > 0,
+        "the seed should make chaos fail some requests"
+    );
+    assert!(stderr(&out).contains("retrying"), "{}", stderr(&out));
+}
