@@ -207,3 +207,112 @@ fn retries_carry_a_list_through_sandbox_chaos() {
     );
     assert!(stderr(&out).contains("retrying"), "{}", stderr(&out));
 }
+
+#[test]
+fn tls_trust_comes_from_ca_cert_and_insecure_warns() {
+    use licctl::sandbox::SandboxOptions;
+    let env = TestEnv::new();
+    let sb = crate::common::sandbox_with(SandboxOptions {
+        tls: true,
+        ..Default::default()
+    });
+    // The sandbox's exports include LICCTL_CA_CERT: trusted.
+    env.cmd_for(&sb)
+        .args(["bigfix", "metrics", "list", "--max-items", "1"])
+        .assert()
+        .success();
+    // Without the CA: a TLS failure (exit 7) whose hint points at --ca-cert.
+    env.cmd_for(&sb)
+        .env_remove("LICCTL_CA_CERT")
+        .args(["bigfix", "metrics", "list", "--retries", "0"])
+        .assert()
+        .code(7)
+        .stderr(predicate::str::contains("--ca-cert"));
+    assert!(
+        sb.requests().len() == 1,
+        "only the trusted run reached the server"
+    );
+    // --insecure gets through, and says so on stderr.
+    env.cmd_for(&sb)
+        .env_remove("LICCTL_CA_CERT")
+        .args([
+            "bigfix",
+            "metrics",
+            "list",
+            "--max-items",
+            "1",
+            "--insecure",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("--insecure"));
+    // The CA flag given explicitly works too; a file that is not a certificate is exit 2.
+    let ca = sb.ca_cert_path().unwrap();
+    env.cmd_for(&sb)
+        .env_remove("LICCTL_CA_CERT")
+        .arg("--ca-cert")
+        .arg(&ca)
+        .args(["bigfix", "metrics", "list", "--max-items", "1"])
+        .assert()
+        .success();
+    let not_pem = env.path().join("not.pem");
+    std::fs::write(&not_pem, "hello").unwrap();
+    env.cmd_for(&sb)
+        .arg("--ca-cert")
+        .arg(&not_pem)
+        .args(["bigfix", "metrics", "list"])
+        .assert()
+        .code(2);
+    env.cmd_for(&sb)
+        .arg("--client-cert")
+        .arg(&not_pem)
+        .args(["bigfix", "metrics", "list"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--client-key"));
+}
+
+#[cfg(unix)]
+#[test]
+fn secrets_from_a_command_and_a_warning_for_readable_literal_secrets() {
+    use std::os::unix::fs::PermissionsExt;
+    let (env, sb) = (TestEnv::new(), crate::common::sandbox());
+    let token = sb.credentials().bigfix_token.clone();
+    let path = env.write_config(&format!(
+        "[profiles.default.bigfix-metrics]\nurl = \"{}\"\ntoken = {{ command = \"echo {token}\" }}\n",
+        sb.base_url()
+    ));
+    env.cmd()
+        .args(["bigfix", "metrics", "list", "--max-items", "1"])
+        .assert()
+        .success()
+        .stderr("");
+    // A literal secret in a file others can read: it works, with a warning.
+    std::fs::write(
+        &path,
+        format!(
+            "[profiles.default.bigfix-metrics]\nurl = \"{}\"\ntoken = \"{token}\"\n",
+            sb.base_url()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    env.cmd()
+        .args(["bigfix", "metrics", "list", "--max-items", "1"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("chmod 600").and(predicate::str::contains(&token).not()));
+    // A failing command is a configuration error.
+    std::fs::write(
+        &path,
+        format!(
+            "[profiles.default.bigfix-metrics]\nurl = \"{}\"\ntoken = {{ command = \"exit 3\" }}\n",
+            sb.base_url()
+        ),
+    )
+    .unwrap();
+    env.cmd()
+        .args(["bigfix", "metrics", "list"])
+        .assert()
+        .code(3);
+}
