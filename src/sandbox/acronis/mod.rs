@@ -377,23 +377,40 @@ fn seed_reports(state: &mut Acronis) {
     lock(&state.db).reports = reports;
 }
 
-/// An Acronis error answer.
-fn api_error(status: StatusCode, message: &str) -> Response {
+/// An Acronis error answer: `{"error": {"code", "domain", "message", "details", "context"}}`.
+struct ApiError {
+    status: StatusCode,
+    code: String,
+    message: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({"error": {
+            "code": self.code,
+            "domain": "PlatformAccountServer",
+            "message": self.message,
+            "details": {"info": null},
+            "context": {},
+        }});
+        (self.status, Json(body)).into_response()
+    }
+}
+
+/// An error answer whose code is the status.
+fn api_error(status: StatusCode, message: &str) -> ApiError {
     api_error_coded(status, &status.as_u16().to_string(), message)
 }
 
-fn api_error_coded(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = json!({"error": {
-        "code": code,
-        "domain": "PlatformAccountServer",
-        "message": message,
-        "details": {"info": null},
-        "context": {},
-    }});
-    (status, Json(body)).into_response()
+fn api_error_coded(status: StatusCode, code: &str, message: &str) -> ApiError {
+    ApiError {
+        status,
+        code: code.to_owned(),
+        message: message.to_owned(),
+    }
 }
 
-fn bad_request(message: &str) -> Response {
+fn bad_request(message: &str) -> ApiError {
     api_error(StatusCode::BAD_REQUEST, message)
 }
 
@@ -406,7 +423,7 @@ fn today() -> NaiveDate {
 }
 
 /// The bearer token of a request, checked: 401 when missing, unknown or expired.
-fn authorize(state: &Acronis, headers: &HeaderMap) -> Result<(), Response> {
+fn authorize(state: &Acronis, headers: &HeaderMap) -> Result<(), ApiError> {
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -522,7 +539,7 @@ fn is_uuid(s: &str) -> bool {
         })
 }
 
-fn parse_day(v: Option<&Value>, what: &str) -> Result<Option<NaiveDate>, Response> {
+fn parse_day(v: Option<&Value>, what: &str) -> Result<Option<NaiveDate>, ApiError> {
     match v {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.len() == 10 => NaiveDate::parse_from_str(s, "%Y-%m-%d")
@@ -534,7 +551,7 @@ fn parse_day(v: Option<&Value>, what: &str) -> Result<Option<NaiveDate>, Respons
     }
 }
 
-fn only_keys(o: &Map<String, Value>, allowed: &[&str], what: &str) -> Result<(), Response> {
+fn only_keys(o: &Map<String, Value>, allowed: &[&str], what: &str) -> Result<(), ApiError> {
     match o.keys().find(|k| !allowed.contains(&k.as_str())) {
         Some(k) => Err(bad_request(&format!(
             "{what}: additional property {k:?} is not allowed"
@@ -543,7 +560,7 @@ fn only_keys(o: &Map<String, Value>, allowed: &[&str], what: &str) -> Result<(),
     }
 }
 
-fn one_of(v: Option<&Value>, allowed: &[&str], what: &str) -> Result<String, Response> {
+fn one_of(v: Option<&Value>, allowed: &[&str], what: &str) -> Result<String, ApiError> {
     match v.and_then(Value::as_str) {
         Some(s) if allowed.contains(&s) => Ok(s.to_owned()),
         Some(s) => Err(bad_request(&format!(
@@ -554,7 +571,7 @@ fn one_of(v: Option<&Value>, allowed: &[&str], what: &str) -> Result<String, Res
     }
 }
 
-fn bool_of(v: Option<&Value>, what: &str) -> Result<Option<bool>, Response> {
+fn bool_of(v: Option<&Value>, what: &str) -> Result<Option<bool>, ApiError> {
     match v {
         None => Ok(None),
         Some(Value::Bool(b)) => Ok(Some(*b)),
@@ -562,7 +579,7 @@ fn bool_of(v: Option<&Value>, what: &str) -> Result<Option<bool>, Response> {
     }
 }
 
-fn uuids(v: Option<&Value>, what: &str) -> Result<Option<Vec<String>>, Response> {
+fn uuids(v: Option<&Value>, what: &str) -> Result<Option<Vec<String>>, ApiError> {
     match v {
         None => Ok(None),
         Some(Value::Array(items)) => items
@@ -577,7 +594,7 @@ fn uuids(v: Option<&Value>, what: &str) -> Result<Option<Vec<String>>, Response>
     }
 }
 
-fn json_body(body: &Bytes) -> Result<Map<String, Value>, Response> {
+fn json_body(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(o)) => Ok(o),
         _ => Err(bad_request("the request body must be a JSON object")),
@@ -585,17 +602,16 @@ fn json_body(body: &Bytes) -> Result<Map<String, Value>, Response> {
 }
 
 /// `POST /api/2/reports`
-async fn create(State(state): State<Arc<Acronis>>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = authorize(&state, &headers) {
-        return r;
-    }
-    match create_report(&state, &body) {
-        Ok(report) => Json(report.to_json()).into_response(),
-        Err(r) => r,
-    }
+async fn create(
+    State(state): State<Arc<Acronis>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    authorize(&state, &headers)?;
+    Ok(Json(create_report(&state, &body)?.to_json()).into_response())
 }
 
-fn create_report(state: &Acronis, body: &Bytes) -> Result<Report, Response> {
+fn create_report(state: &Acronis, body: &Bytes) -> Result<Report, ApiError> {
     let o = json_body(body)?;
     only_keys(
         &o,
@@ -774,7 +790,7 @@ fn create_report(state: &Acronis, body: &Bytes) -> Result<Report, Response> {
     Ok(report)
 }
 
-fn find<'a>(db: &'a mut Db, id: &str) -> Result<&'a mut Report, Response> {
+fn find<'a>(db: &'a mut Db, id: &str) -> Result<&'a mut Report, ApiError> {
     db.reports
         .iter_mut()
         .find(|r| r.id == id)
@@ -786,14 +802,9 @@ async fn show(
     State(state): State<Arc<Acronis>>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Response {
-    if let Err(r) = authorize(&state, &headers) {
-        return r;
-    }
-    match find(&mut lock(&state.db), &id) {
-        Ok(r) => Json(r.to_json()).into_response(),
-        Err(r) => r,
-    }
+) -> Result<Response, ApiError> {
+    authorize(&state, &headers)?;
+    Ok(Json(find(&mut lock(&state.db), &id)?.to_json()).into_response())
 }
 
 /// `PUT /api/2/reports/{id}`
@@ -802,10 +813,8 @@ async fn update(
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Bytes,
-) -> Response {
-    if let Err(r) = authorize(&state, &headers) {
-        return r;
-    }
+) -> Result<Response, ApiError> {
+    authorize(&state, &headers)?;
     let result = (|| {
         let o = json_body(&body)?;
         only_keys(&o, &["recipients", "parameters", "schedule"], "report")?;
@@ -882,10 +891,7 @@ async fn update(
         report.version += 1;
         Ok(report.to_json())
     })();
-    match result {
-        Ok(v) => Json(v).into_response(),
-        Err(r) => r,
-    }
+    Ok(Json(result?).into_response())
 }
 
 /// `DELETE /api/2/reports/{id}?version=N`
@@ -894,32 +900,27 @@ async fn delete(
     headers: HeaderMap,
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
-) -> Response {
-    if let Err(r) = authorize(&state, &headers) {
-        return r;
-    }
+) -> Result<Response, ApiError> {
+    authorize(&state, &headers)?;
     let version = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
         .find(|(k, _)| k == "version")
         .map(|(_, v)| v.into_owned());
     let Some(version) = version else {
-        return bad_request("the version query parameter is required");
+        return Err(bad_request("the version query parameter is required"));
     };
     let Ok(version) = version.trim().parse::<i64>() else {
-        return bad_request("version must be an integer");
+        return Err(bad_request("version must be an integer"));
     };
     let mut db = lock(&state.db);
-    let current = match find(&mut db, &id) {
-        Ok(r) => r.version,
-        Err(r) => return r,
-    };
+    let current = find(&mut db, &id).map(|r| r.version)?;
     if current != version {
-        return api_error(
+        return Err(api_error(
             StatusCode::CONFLICT,
             &format!("Report version mismatch: the current version is {current}"),
-        );
+        ));
     }
     db.reports.retain(|r| r.id != id);
-    StatusCode::NO_CONTENT.into_response()
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// `GET /api/2/tenants/{tenant_id}/reports`
@@ -927,12 +928,10 @@ async fn tenant_reports(
     State(state): State<Arc<Acronis>>,
     headers: HeaderMap,
     Path(tenant_id): Path<String>,
-) -> Response {
-    if let Err(r) = authorize(&state, &headers) {
-        return r;
-    }
+) -> Result<Response, ApiError> {
+    authorize(&state, &headers)?;
     if state.tenants.get(&tenant_id).is_none() {
-        return api_error(StatusCode::NOT_FOUND, "Tenant not found");
+        return Err(api_error(StatusCode::NOT_FOUND, "Tenant not found"));
     }
     let db = lock(&state.db);
     let ids: Vec<&str> = db
@@ -941,7 +940,7 @@ async fn tenant_reports(
         .filter(|r| r.tenant_id == tenant_id)
         .map(|r| r.id.as_str())
         .collect();
-    Json(json!({ "items": ids })).into_response()
+    Ok(Json(json!({ "items": ids })).into_response())
 }
 
 fn stored_json(s: &Stored) -> Value {
@@ -961,16 +960,11 @@ async fn stored(
     State(state): State<Arc<Acronis>>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Response {
-    if let Err(r) = authorize(&state, &headers) {
-        return r;
-    }
+) -> Result<Response, ApiError> {
+    authorize(&state, &headers)?;
     let seed = state.shared.opts.seed;
     let mut db = lock(&state.db);
-    let report = match find(&mut db, &id) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
+    let report = find(&mut db, &id)?;
     report.polls += 1;
     if report.polls >= POLLS_UNTIL_DONE {
         let snapshot = report.clone();
@@ -990,7 +984,7 @@ async fn stored(
         }
     }
     let items: Vec<Value> = report.stored.iter().map(stored_json).collect();
-    Json(json!({ "items": items })).into_response()
+    Ok(Json(json!({ "items": items })).into_response())
 }
 
 /// `GET /api/2/reports/{id}/stored/{stored_id}`: the file.
@@ -998,18 +992,13 @@ async fn download(
     State(state): State<Arc<Acronis>>,
     headers: HeaderMap,
     Path((id, stored_id)): Path<(String, String)>,
-) -> Response {
-    if let Err(r) = authorize(&state, &headers) {
-        return r;
-    }
+) -> Result<Response, ApiError> {
+    authorize(&state, &headers)?;
     let mut db = lock(&state.db);
-    let report = match find(&mut db, &id) {
-        Ok(r) => r.clone(),
-        Err(r) => return r,
-    };
+    let report = find(&mut db, &id).map(|r| r.clone())?;
     drop(db);
     let Some(s) = report.stored.iter().find(|s| s.id == stored_id) else {
-        return api_error(StatusCode::NOT_FOUND, "Stored report not found");
+        return Err(api_error(StatusCode::NOT_FOUND, "Stored report not found"));
     };
     match s.status {
         "saved" => {
@@ -1019,15 +1008,15 @@ async fn download(
                 &report.spec(s),
                 &s.format,
             );
-            ([(header::CONTENT_TYPE, media)], bytes).into_response()
+            Ok(([(header::CONTENT_TYPE, media)], bytes).into_response())
         }
-        "failed" => api_error(
+        "failed" => Err(api_error(
             StatusCode::CONFLICT,
             "Stored report generation failed; it has no data",
-        ),
-        _ => api_error(
+        )),
+        _ => Err(api_error(
             StatusCode::CONFLICT,
             "Stored report is still being generated",
-        ),
+        )),
     }
 }

@@ -100,11 +100,13 @@ async fn create(args: &CreateArgs, ctx: &Context) -> Result<()> {
         parse_uuid(t, "--tenant")?;
     }
     let wait = args.wait || args.download.is_some();
-    if wait {
-        if args.schedule != ScheduleType::Once || args.action != ResultAction::Save {
-            return Err(Error::usage("--wait and --download need a one-time report that is saved (--schedule once --action save)")
-                .with_hint("monthly reports are generated on the 1st of each month: use `reports stored` and `reports download` then"));
-        }
+    if wait && (args.schedule != ScheduleType::Once || args.action != ResultAction::Save) {
+        return Err(Error::usage(
+            "--wait and --download need a one-time report that is saved (--schedule once --action save)",
+        )
+        .with_hint(
+            "monthly reports are generated on the 1st of each month: use `reports stored` and `reports download` then",
+        ));
     }
     if let Some(dir) = &args.download {
         if !dir.is_dir() {
@@ -292,6 +294,11 @@ async fn delete(id: &str, version: Option<i64>, ctx: &Context) -> Result<()> {
 
 async fn download(args: &DownloadArgs, ctx: &Context) -> Result<()> {
     let id = parse_uuid(&args.id, "report ID")?;
+    if args.format.is_some() && !args.latest {
+        return Err(Error::usage(
+            "--format chooses among files with --latest; a STORED_ID names one file already",
+        ));
+    }
     let stored_id = args
         .stored_id
         .as_deref()

@@ -65,6 +65,8 @@ pub enum ReportsCommand {
     /// Change a scheduled report (kind, level, recipients, enabled, ...)
     Update(UpdateArgs),
     /// Delete a report (the current version unless --version is given)
+    // `--version N` is the report's version here, not licctl's (`licctl --version` still is).
+    #[command(disable_version_flag = true)]
     Delete {
         /// Report ID (UUID)
         id: String,
@@ -192,7 +194,7 @@ pub struct DownloadArgs {
     #[arg(long)]
     pub latest: bool,
     /// With --latest: the most recent saved file of this format
-    #[arg(long, value_enum, requires = "latest")]
+    #[arg(long, value_enum)]
     pub format: Option<ReportFormat>,
 }
 
