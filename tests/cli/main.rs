@@ -2,6 +2,9 @@
 //! shapes against wiremock. One test binary, one module per area (as ripgrep and jj do).
 
 mod acronis;
+mod acronis_sandbox;
+mod acronis_shape;
+mod acronis_usage;
 mod bigfix;
 mod common;
 mod layers;
