@@ -141,6 +141,9 @@ impl HttpClient {
     /// Builds the client: user agent, timeouts, gzip, rustls with the configured CA and
     /// client certificate.
     pub fn new(settings: HttpSettings) -> Result<Self> {
+        // The process-wide TLS provider (ring); a no-op when the binary already installed it,
+        // and what lets library callers (tests, the in-process demo) build a client at all.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let mut b = reqwest::Client::builder()
             .user_agent(concat!("licctl/", env!("CARGO_PKG_VERSION")))
             .timeout(settings.timeout)

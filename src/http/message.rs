@@ -37,6 +37,12 @@ fn from_json(v: &Value) -> Option<String> {
             .filter(|s| !s.trim().is_empty())
     };
     match v.get("error") {
+        // OAuth's `{"error": "access_denied", "error_description": "..."}`: the description
+        // is what a person can act on.
+        Some(Value::String(code)) if v.get("error_description").and_then(s).is_some() => {
+            let d = v.get("error_description").and_then(s).unwrap_or_default();
+            return Some(format!("{d} ({code})"));
+        }
         Some(Value::String(m)) if !m.trim().is_empty() => return Some(m.clone()),
         Some(obj @ Value::Object(_)) => {
             let msg = obj
@@ -145,6 +151,10 @@ mod tests {
             Some("Invalid token")
         );
         assert_eq!(extract(b"{}"), None);
+        assert_eq!(
+            extract(br#"{"error":"access_denied","error_description":"The client credentials are invalid"}"#).as_deref(),
+            Some("The client credentials are invalid (access_denied)")
+        );
     }
 
     #[test]

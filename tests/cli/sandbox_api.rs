@@ -587,16 +587,14 @@ async fn env_exports_point_at_the_sandbox() {
         sb.base_url(),
         format!("http://127.0.0.1:{}", sb.addr().port())
     );
-    assert_eq!(
-        sb.env_exports(),
-        vec![
-            ("LICCTL_BIGFIX_URL".to_owned(), sb.base_url()),
-            (
-                "LICCTL_BIGFIX_TOKEN".to_owned(),
-                sb.credentials().bigfix_token.clone()
-            ),
-        ]
-    );
+    let exports = sb.env_exports();
+    let get = |name: &str| exports.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    assert_eq!(get("LICCTL_BIGFIX_URL"), Some(sb.base_url()));
+    assert_eq!(get("LICCTL_BIGFIX_TOKEN"), Some(sb.credentials().bigfix_token.clone()));
+    assert!(exports.iter().all(|(k, _)| k.starts_with("LICCTL_")));
+    // Every vendor's url points at this sandbox.
+    assert!(exports.iter().filter(|(k, _)| k.ends_with("_URL")).all(|(_, v)| v.starts_with(&sb.base_url())));
+    assert!(get("LICCTL_CA_CERT").is_none());
     assert!(sb.ca_cert_path().is_none());
     assert!(!format!("{:?}", sb.credentials()).contains(&sb.credentials().bigfix_token));
 }
@@ -801,7 +799,7 @@ async fn tls_is_trusted_only_through_the_exported_ca() {
             ca_path.to_string_lossy().into_owned()
         )
     );
-    assert_eq!(sb.env_exports()[0].1, sb.base_url());
+    assert!(sb.env_exports().iter().any(|(k, v)| k == "LICCTL_BIGFIX_URL" && *v == sb.base_url()));
 
     let ca = reqwest::Certificate::from_pem(&pem).unwrap();
     // `localhost` pinned to 127.0.0.1, so the test never depends on the resolver.
@@ -881,7 +879,9 @@ fn spawn_background_serves_synchronous_callers() {
     .unwrap();
     let addr = sb.addr();
     assert_eq!(sb.base_url(), format!("http://127.0.0.1:{}", addr.port()));
-    assert_eq!(sb.env_exports()[1].1, sb.credentials().bigfix_token);
+    assert!(sb
+        .env_exports()
+        .contains(&("LICCTL_BIGFIX_TOKEN".to_owned(), sb.credentials().bigfix_token.clone())));
 
     let (status, body) = raw_get(
         addr,
@@ -967,20 +967,24 @@ fn the_sandbox_command_prints_exports_and_stops_on_ctrl_c() {
 
     // The exports arrive before the process waits for Ctrl-C; reading them needs no sleep.
     let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    // One line per variable of every vendor; read until BigFix's two have arrived.
     let mut exports = Vec::new();
-    for _ in 0..2 {
+    while !exports.iter().any(|l: &String| l.starts_with("export LICCTL_BIGFIX_TOKEN=")) {
         let mut line = String::new();
-        stdout.read_line(&mut line).unwrap();
+        assert!(stdout.read_line(&mut line).unwrap() > 0, "exports ended early: {exports:?}");
+        assert!(line.starts_with("export LICCTL_"), "{line:?}");
         exports.push(line);
     }
-    let value = |line: &str, name: &str| -> String {
-        let rest = line
-            .strip_prefix(&format!("export {name}='"))
-            .unwrap_or_else(|| panic!("{line:?}"));
+    let value = |name: &str| -> String {
+        let line = exports
+            .iter()
+            .find(|l| l.starts_with(&format!("export {name}='")))
+            .unwrap_or_else(|| panic!("{name} not in {exports:?}"));
+        let rest = line.strip_prefix(&format!("export {name}='")).unwrap();
         rest.trim_end().strip_suffix('\'').unwrap().to_owned()
     };
-    let url = value(&exports[0], "LICCTL_BIGFIX_URL");
-    let token = value(&exports[1], "LICCTL_BIGFIX_TOKEN");
+    let url = value("LICCTL_BIGFIX_URL");
+    let token = value("LICCTL_BIGFIX_TOKEN");
     let addr: std::net::SocketAddr = url.strip_prefix("http://").unwrap().parse().unwrap();
     assert!(addr.ip().is_loopback());
 
