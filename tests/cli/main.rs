@@ -11,3 +11,6 @@ mod sandbox_api;
 mod shape;
 mod toplevel;
 mod veeam;
+mod veeam_seed;
+mod veeam_shape;
+mod veeam_usage;

@@ -37,7 +37,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use self::reports::{aggregate, company_usage, generation_day, Orgs, ProductLine, WorkloadLine, LISTED_MONTHS};
+use self::reports::{
+    aggregate, company_usage, generation_day, Orgs, ProductLine, WorkloadLine, LISTED_MONTHS,
+};
 use super::{lock, Credentials, SandboxState};
 use crate::usage::Month;
 
@@ -71,16 +73,46 @@ pub fn router(shared: &Arc<SandboxState>) -> Router {
         settings: Mutex::new(json!({"autoApprove": false, "autoApproveDay": 5})),
         finalized: Mutex::new(BTreeSet::new()),
     });
-    let not_allowed = || async { ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "logical", 405, "Method not allowed") };
+    let not_allowed = || async {
+        ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "logical",
+            405,
+            "Method not allowed",
+        )
+    };
     Router::new()
         .route("/api/v3/token", post(token).fallback(not_allowed))
-        .route("/api/v3/licensing/reports", get(list_reports).fallback(not_allowed))
-        .route("/api/v3/licensing/reports/latest", get(latest_reports).fallback(not_allowed))
-        .route("/api/v3/licensing/reports/finalization", post(finalize).fallback(not_allowed))
-        .route("/api/v3/licensing/reports/settings", get(get_settings).patch(patch_settings).fallback(not_allowed))
-        .route("/api/v3/licensing/reports/{date}", get(reports_for_date).fallback(not_allowed))
-        .route("/api/v3/licensing/reports/{id}/csv", get(report_csv).fallback(not_allowed))
-        .route("/api/v3/licensing/usage/organizations", get(organizations_usage).fallback(not_allowed))
+        .route(
+            "/api/v3/licensing/reports",
+            get(list_reports).fallback(not_allowed),
+        )
+        .route(
+            "/api/v3/licensing/reports/latest",
+            get(latest_reports).fallback(not_allowed),
+        )
+        .route(
+            "/api/v3/licensing/reports/finalization",
+            post(finalize).fallback(not_allowed),
+        )
+        .route(
+            "/api/v3/licensing/reports/settings",
+            get(get_settings)
+                .patch(patch_settings)
+                .fallback(not_allowed),
+        )
+        .route(
+            "/api/v3/licensing/reports/{date}",
+            get(reports_for_date).fallback(not_allowed),
+        )
+        .route(
+            "/api/v3/licensing/reports/{id}/csv",
+            get(report_csv).fallback(not_allowed),
+        )
+        .route(
+            "/api/v3/licensing/usage/organizations",
+            get(organizations_usage).fallback(not_allowed),
+        )
         .with_state(state)
 }
 
@@ -90,8 +122,14 @@ pub fn router(shared: &Arc<SandboxState>) -> Router {
 pub fn env_exports(base_url: &str, credentials: &Credentials) -> Vec<(String, String)> {
     vec![
         ("LICCTL_VEEAM_URL".to_owned(), base_url.to_owned()),
-        ("LICCTL_VEEAM_USERNAME".to_owned(), credentials.veeam_username.clone()),
-        ("LICCTL_VEEAM_PASSWORD".to_owned(), credentials.veeam_password.clone()),
+        (
+            "LICCTL_VEEAM_USERNAME".to_owned(),
+            credentials.veeam_username.clone(),
+        ),
+        (
+            "LICCTL_VEEAM_PASSWORD".to_owned(),
+            credentials.veeam_password.clone(),
+        ),
     ]
 }
 
@@ -105,7 +143,12 @@ struct ApiError {
 
 impl ApiError {
     fn new(status: StatusCode, kind: &'static str, code: u32, message: impl Into<String>) -> Self {
-        ApiError { status, kind, code, message: message.into() }
+        ApiError {
+            status,
+            kind,
+            code,
+            message: message.into(),
+        }
     }
 
     fn bad_request(message: impl Into<String>) -> Self {
@@ -123,7 +166,8 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({"errors": [{"message": self.message, "type": self.kind, "code": self.code}]});
+        let body =
+            json!({"errors": [{"message": self.message, "type": self.kind, "code": self.code}]});
         (self.status, Json(body)).into_response()
     }
 }
@@ -136,10 +180,17 @@ impl Veeam {
         let given = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .map(str::trim)
             .filter(|t| !t.is_empty())
-            .ok_or_else(|| ApiError::unauthorized("Authorization has been denied for this request: no bearer token"))?;
+            .ok_or_else(|| {
+                ApiError::unauthorized(
+                    "Authorization has been denied for this request: no bearer token",
+                )
+            })?;
         if given == self.shared.credentials.veeam_api_key {
             return Ok(());
         }
@@ -156,8 +207,13 @@ impl Veeam {
         let mut tokens = lock(&self.tokens);
         tokens.issued += 1;
         let mut g = self.shared.data(&format!("veeam/token/{}", tokens.issued));
-        let (access, refresh) = (format!("vspc-at-{}", g.hex(40)), format!("vspc-rt-{}", g.hex(40)));
-        tokens.access.insert(access.clone(), Instant::now() + Duration::from_secs(ttl));
+        let (access, refresh) = (
+            format!("vspc-at-{}", g.hex(40)),
+            format!("vspc-rt-{}", g.hex(40)),
+        );
+        tokens
+            .access
+            .insert(access.clone(), Instant::now() + Duration::from_secs(ttl));
         tokens.refresh.insert(refresh.clone());
         json!({"access_token": access, "token_type": "bearer", "refresh_token": refresh, "expires_in": ttl})
     }
@@ -169,7 +225,9 @@ impl Veeam {
 
     /// The approval status of `month`'s reports.
     fn status(&self, month: Month) -> &'static str {
-        let auto = lock(&self.settings)["autoApprove"].as_bool().unwrap_or(false);
+        let auto = lock(&self.settings)["autoApprove"]
+            .as_bool()
+            .unwrap_or(false);
         if month < self.last_month() || auto || lock(&self.finalized).contains(&month) {
             "Finalized"
         } else {
@@ -181,18 +239,32 @@ impl Veeam {
     fn month_reports(&self, month: Month, seed_spelling: bool) -> Vec<Value> {
         let status = self.status(month);
         (0..self.orgs.owners.len())
-            .map(|owner| reports::report(self.shared.opts.seed, &self.orgs, month, owner, status, seed_spelling))
+            .map(|owner| {
+                reports::report(
+                    self.shared.opts.seed,
+                    &self.orgs,
+                    month,
+                    owner,
+                    status,
+                    seed_spelling,
+                )
+            })
             .collect()
     }
 }
 
 /// The decoded query string, first value of each name winning.
 fn params(raw: Option<String>) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect()
+    url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .into_owned()
+        .collect()
 }
 
 fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    params.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    params
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
 }
 
 /// A page of `items` as VSPC answers collections.
@@ -202,7 +274,9 @@ fn page(params: &[(String, String)], items: Vec<Value>) -> ApiResult<Json<Value>
             None => Ok(default),
             Some(raw) => match raw.trim().parse::<usize>() {
                 Ok(n) if n >= min && n <= i32::MAX as usize => Ok(n),
-                _ => Err(ApiError::bad_request(format!("The value '{raw}' is not valid for {name}."))),
+                _ => Err(ApiError::bad_request(format!(
+                    "The value '{raw}' is not valid for {name}."
+                ))),
             },
         }
     };
@@ -235,28 +309,44 @@ async fn token(State(state): State<Arc<Veeam>>, body: Bytes) -> ApiResult<Json<V
             if lock(&state.tokens).refresh.remove(given) {
                 Ok(Json(state.issue()))
             } else {
-                Err(ApiError::unauthorized("The refresh token is not valid or has already been used"))
+                Err(ApiError::unauthorized(
+                    "The refresh token is not valid or has already been used",
+                ))
             }
         }
-        Some(other) => Err(ApiError::bad_request(format!("Unsupported grant_type '{other}'"))),
+        Some(other) => Err(ApiError::bad_request(format!(
+            "Unsupported grant_type '{other}'"
+        ))),
         None => Err(ApiError::bad_request("grant_type is required")),
     }
 }
 
 /// `GET /licensing/reports`
-async fn list_reports(State(state): State<Arc<Veeam>>, headers: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
+async fn list_reports(
+    State(state): State<Arc<Veeam>>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Json<Value>> {
     state.authorize(&headers)?;
     let mut months = vec![state.last_month()];
     for _ in 1..LISTED_MONTHS {
         let before = Month::previous(months[months.len() - 1].start());
         months.push(before);
     }
-    let items: Vec<Value> = months.iter().rev().flat_map(|m| state.month_reports(*m, true)).collect();
+    let items: Vec<Value> = months
+        .iter()
+        .rev()
+        .flat_map(|m| state.month_reports(*m, true))
+        .collect();
     page(&params(q), items)
 }
 
 /// `GET /licensing/reports/latest`
-async fn latest_reports(State(state): State<Arc<Veeam>>, headers: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
+async fn latest_reports(
+    State(state): State<Arc<Veeam>>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Json<Value>> {
     state.authorize(&headers)?;
     page(&params(q), state.month_reports(state.last_month(), false))
 }
@@ -269,8 +359,11 @@ async fn reports_for_date(
     RawQuery(q): RawQuery,
 ) -> ApiResult<Json<Value>> {
     state.authorize(&headers)?;
-    let day = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d")
-        .map_err(|_| ApiError::bad_request(format!("The date '{date}' is not valid. Use the YYYY-MM-DD format.")))?;
+    let day = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").map_err(|_| {
+        ApiError::bad_request(format!(
+            "The date '{date}' is not valid. Use the YYYY-MM-DD format."
+        ))
+    })?;
     let month = Month::previous(day);
     let items = if generation_day(month) == day && month <= state.last_month() {
         state.month_reports(month, false)
@@ -281,10 +374,18 @@ async fn reports_for_date(
 }
 
 /// `GET /licensing/reports/{id}/csv`
-async fn report_csv(State(state): State<Arc<Veeam>>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult<Response> {
+async fn report_csv(
+    State(state): State<Arc<Veeam>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     state.authorize(&headers)?;
-    let not_found = || ApiError::not_found(format!("License usage report with ID {id} was not found"));
-    let n: i64 = id.trim().parse().map_err(|_| ApiError::bad_request(format!("The report ID '{id}' is not valid")))?;
+    let not_found =
+        || ApiError::not_found(format!("License usage report with ID {id} was not found"));
+    let n: i64 = id
+        .trim()
+        .parse()
+        .map_err(|_| ApiError::bad_request(format!("The report ID '{id}' is not valid")))?;
     let (month, owner) = state.orgs.parse_report_id(n).ok_or_else(not_found)?;
     if month > state.last_month() {
         return Err(not_found());
@@ -303,27 +404,47 @@ async fn finalize(State(state): State<Arc<Veeam>>, headers: HeaderMap) -> ApiRes
         lock(&state.finalized).insert(month);
         "Report finalized"
     };
-    Ok(Json(json!({"data": {"reportApprovalStatus": "Finalized", "message": message}})))
+    Ok(Json(
+        json!({"data": {"reportApprovalStatus": "Finalized", "message": message}}),
+    ))
 }
 
 /// `GET /licensing/reports/settings`
-async fn get_settings(State(state): State<Arc<Veeam>>, headers: HeaderMap) -> ApiResult<Json<Value>> {
+async fn get_settings(
+    State(state): State<Arc<Veeam>>,
+    headers: HeaderMap,
+) -> ApiResult<Json<Value>> {
     state.authorize(&headers)?;
     Ok(Json(json!({"data": lock(&state.settings).clone()})))
 }
 
 /// `PATCH /licensing/reports/settings` with a JSON-Patch array of `replace` operations.
-async fn patch_settings(State(state): State<Arc<Veeam>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+async fn patch_settings(
+    State(state): State<Arc<Veeam>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     state.authorize(&headers)?;
     let ops: Vec<Value> = match serde_json::from_slice(&body) {
         Ok(Value::Array(ops)) => ops,
-        _ => return Err(ApiError::bad_request("The request body must be a JSON Patch document (an array of operations)")),
+        _ => {
+            return Err(ApiError::bad_request(
+                "The request body must be a JSON Patch document (an array of operations)",
+            ))
+        }
     };
     let mut settings = lock(&state.settings).clone();
     for op in &ops {
-        let (kind, path, value) = (op["op"].as_str(), op["path"].as_str().unwrap_or_default(), &op["value"]);
+        let (kind, path, value) = (
+            op["op"].as_str(),
+            op["path"].as_str().unwrap_or_default(),
+            &op["value"],
+        );
         if kind != Some("replace") {
-            return Err(ApiError::bad_request(format!("Operation '{}' is not supported: use replace", kind.unwrap_or(""))));
+            return Err(ApiError::bad_request(format!(
+                "Operation '{}' is not supported: use replace",
+                kind.unwrap_or("")
+            )));
         }
         match path {
             "/autoApprove" if value.is_boolean() => settings["autoApprove"] = value.clone(),
@@ -331,9 +452,15 @@ async fn patch_settings(State(state): State<Arc<Veeam>>, headers: HeaderMap, bod
                 settings["autoApproveDay"] = value.clone();
             }
             "/autoApprove" | "/autoApproveDay" => {
-                return Err(ApiError::bad_request(format!("The value {value} is not valid for {path}")));
+                return Err(ApiError::bad_request(format!(
+                    "The value {value} is not valid for {path}"
+                )));
             }
-            other => return Err(ApiError::bad_request(format!("The property '{other}' does not exist"))),
+            other => {
+                return Err(ApiError::bad_request(format!(
+                    "The property '{other}' does not exist"
+                )))
+            }
         }
     }
     *lock(&state.settings) = settings.clone();
@@ -341,7 +468,11 @@ async fn patch_settings(State(state): State<Arc<Veeam>>, headers: HeaderMap, bod
 }
 
 /// `GET /licensing/usage/organizations`
-async fn organizations_usage(State(state): State<Arc<Veeam>>, headers: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
+async fn organizations_usage(
+    State(state): State<Arc<Veeam>>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Json<Value>> {
     state.authorize(&headers)?;
     let params = params(q);
     let filter: Vec<Value> = match param(&params, "filter") {
@@ -349,11 +480,16 @@ async fn organizations_usage(State(state): State<Arc<Veeam>>, headers: HeaderMap
         Some(raw) => match serde_json::from_str(raw) {
             Ok(Value::Array(items)) => items,
             Ok(obj @ Value::Object(_)) => vec![obj],
-            _ => return Err(ApiError::bad_request(format!("The filter '{raw}' is not a valid filter expression"))),
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                    "The filter '{raw}' is not a valid filter expression"
+                )))
+            }
         },
     };
     let seed = state.shared.opts.seed;
-    let month = Month::parse(&chrono::Utc::now().date_naive().format("%Y-%m").to_string()).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let month = Month::parse(&chrono::Utc::now().date_naive().format("%Y-%m").to_string())
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
     let item = |kind: &str, name: &str, uid: &str, tenant: Option<&str>, lines: &[ProductLine]| {
         json!({
             "organizationUid": uid,
@@ -373,9 +509,23 @@ async fn organizations_usage(State(state): State<Arc<Veeam>>, headers: HeaderMap
         .orgs
         .companies
         .iter()
-        .map(|c| item("company", &c.name, &c.uid, Some(&c.tenant_uid), &company_usage(seed, month, c)))
+        .map(|c| {
+            item(
+                "company",
+                &c.name,
+                &c.uid,
+                Some(&c.tenant_uid),
+                &company_usage(seed, month, c),
+            )
+        })
         .collect();
-    for (i, reseller) in state.orgs.owners.iter().enumerate().filter(|(_, o)| o.kind == "reseller") {
+    for (i, reseller) in state
+        .orgs
+        .owners
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.kind == "reseller")
+    {
         let lines: Vec<ProductLine> = state
             .orgs
             .companies
@@ -383,7 +533,13 @@ async fn organizations_usage(State(state): State<Arc<Veeam>>, headers: HeaderMap
             .filter(|c| c.owner == i)
             .flat_map(|c| company_usage(seed, month, c))
             .collect();
-        items.push(item("reseller", &reseller.name, &reseller.uid, None, &aggregate(&lines)));
+        items.push(item(
+            "reseller",
+            &reseller.name,
+            &reseller.uid,
+            None,
+            &aggregate(&lines),
+        ));
     }
     let mut kept = Vec::new();
     for it in items {
@@ -400,16 +556,36 @@ async fn organizations_usage(State(state): State<Arc<Veeam>>, headers: HeaderMap
 
 /// Evaluates one VSPC filter expression against an item.
 fn matches(expr: &Value, item: &Value) -> Result<bool, String> {
-    let op = expr["operation"].as_str().ok_or("a filter expression needs an operation")?;
-    let items = || expr["items"].as_array().ok_or(format!("the {op} operation needs items"));
+    let op = expr["operation"]
+        .as_str()
+        .ok_or("a filter expression needs an operation")?;
+    let items = || {
+        expr["items"]
+            .as_array()
+            .ok_or(format!("the {op} operation needs items"))
+    };
     match op {
-        "and" => items()?.iter().try_fold(true, |acc, e| Ok(acc & matches(e, item)?)),
-        "or" => items()?.iter().try_fold(false, |acc, e| Ok(acc | matches(e, item)?)),
-        "not" => Ok(!matches(items()?.first().ok_or("the not operation needs one item")?, item)?),
+        "and" => items()?
+            .iter()
+            .try_fold(true, |acc, e| Ok(acc & matches(e, item)?)),
+        "or" => items()?
+            .iter()
+            .try_fold(false, |acc, e| Ok(acc | matches(e, item)?)),
+        "not" => Ok(!matches(
+            items()?.first().ok_or("the not operation needs one item")?,
+            item,
+        )?),
         _ => {
-            let prop = expr["property"].as_str().ok_or(format!("the {op} operation needs a property"))?;
-            let actual = prop.split('.').try_fold(item, |v, k| v.get(k)).unwrap_or(&Value::Null);
-            let ci = expr["collation"].as_str().is_some_and(|c| c.eq_ignore_ascii_case("ignorecase"));
+            let prop = expr["property"]
+                .as_str()
+                .ok_or(format!("the {op} operation needs a property"))?;
+            let actual = prop
+                .split('.')
+                .try_fold(item, |v, k| v.get(k))
+                .unwrap_or(&Value::Null);
+            let ci = expr["collation"]
+                .as_str()
+                .is_some_and(|c| c.eq_ignore_ascii_case("ignorecase"));
             let value = &expr["value"];
             let eq = |a: &Value, b: &Value| match (a, b) {
                 (Value::String(x), Value::String(y)) if ci => x.eq_ignore_ascii_case(y),
@@ -421,10 +597,21 @@ fn matches(expr: &Value, item: &Value) -> Result<bool, String> {
                 "equals" => Ok(eq(actual, value)),
                 "notEquals" => Ok(!eq(actual, value)),
                 "contains" => {
-                    let (a, v) = (actual.as_str().unwrap_or_default(), value.as_str().ok_or("contains takes a string")?);
-                    Ok(if ci { a.to_lowercase().contains(&v.to_lowercase()) } else { a.contains(v) })
+                    let (a, v) = (
+                        actual.as_str().unwrap_or_default(),
+                        value.as_str().ok_or("contains takes a string")?,
+                    );
+                    Ok(if ci {
+                        a.to_lowercase().contains(&v.to_lowercase())
+                    } else {
+                        a.contains(v)
+                    })
                 }
-                "in" => Ok(value.as_array().ok_or("in takes an array")?.iter().any(|v| eq(actual, v))),
+                "in" => Ok(value
+                    .as_array()
+                    .ok_or("in takes an array")?
+                    .iter()
+                    .any(|v| eq(actual, v))),
                 "greaterThan" => {
                     let v = num(value)?;
                     Ok(actual.as_f64().is_some_and(|a| a > v))

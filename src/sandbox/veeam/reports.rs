@@ -16,19 +16,39 @@ use serde_json::{json, Value};
 use super::super::data::DataGen;
 use crate::usage::Month;
 
+/// A product type, its license editions, and its workload types with their weights.
+type Product = (
+    &'static str,
+    &'static [&'static str],
+    &'static [(&'static str, f64)],
+);
+
 /// Products, their editions and their workloads with the points one workload costs (sandbox
 /// figures in the shape of the seed, not Veeam's price list).
-const PRODUCTS: &[(&str, &[&str], &[(&str, f64)])] = &[
+const PRODUCTS: &[Product] = &[
     (
         "backupAndReplication",
         &["Standard", "Enterprise", "EnterprisePlus"],
-        &[("vbR_VM", 5.0), ("vbR_Server_Agent", 5.0), ("vbR_Workstation_Agent", 1.0)],
+        &[
+            ("vbR_VM", 5.0),
+            ("vbR_Server_Agent", 5.0),
+            ("vbR_Workstation_Agent", 1.0),
+        ],
     ),
-    ("vspc", &["EnterprisePlus"], &[("vaC_Server_Agent", 11.0), ("vaC_Workstation_Agent", 4.0)]),
+    (
+        "vspc",
+        &["EnterprisePlus"],
+        &[("vaC_Server_Agent", 11.0), ("vaC_Workstation_Agent", 4.0)],
+    ),
     (
         "cloudConnect",
         &["EnterprisePlus"],
-        &[("cC_VM_Backup", 2.5), ("cC_VM_Replica", 7.5), ("cC_Server_Backup", 2.5), ("cC_Workstation_Backup", 0.5)],
+        &[
+            ("cC_VM_Backup", 2.5),
+            ("cC_VM_Replica", 7.5),
+            ("cC_Server_Backup", 2.5),
+            ("cC_Workstation_Backup", 0.5),
+        ],
     ),
     ("vb365", &["Subscription"], &[("vB365_User", 1.5)]),
 ];
@@ -39,18 +59,26 @@ pub const LISTED_MONTHS: u32 = 24;
 /// An organization that owns reports: the provider (index 0) or a reseller.
 #[derive(Clone, Debug)]
 pub struct Owner {
+    /// `organizationUid`.
     pub uid: String,
+    /// `organizationName` (also `licenseCompanyName`).
     pub name: String,
+    /// `provider` or `reseller`.
     pub kind: &'static str,
+    /// The rental license its companies' usage counts against.
     pub license_id: String,
+    /// Veeam support id of that license.
     pub support_id: String,
 }
 
 /// A client company and what it runs.
 #[derive(Clone, Debug)]
 pub struct Company {
+    /// `organizationUid`.
     pub uid: String,
+    /// `organizationName`.
     pub name: String,
+    /// Cloud Connect `tenantUid`.
     pub tenant_uid: String,
     /// Index into [`Orgs::owners`].
     pub owner: usize,
@@ -61,7 +89,9 @@ pub struct Company {
 /// Every organization of the sandbox.
 #[derive(Clone, Debug)]
 pub struct Orgs {
+    /// The provider first, then the resellers.
     pub owners: Vec<Owner>,
+    /// Client companies.
     pub companies: Vec<Company>,
 }
 
@@ -102,13 +132,20 @@ impl Orgs {
                     if p > 0 && !g.chance(0.5) {
                         continue;
                     }
-                    let mut chosen: Vec<usize> = (0..workloads.len()).filter(|_| g.chance(0.7)).collect();
+                    let mut chosen: Vec<usize> =
+                        (0..workloads.len()).filter(|_| g.chance(0.7)).collect();
                     if chosen.is_empty() {
                         chosen.push(0);
                     }
                     products.push((p, editions[edition_pick.min(editions.len() - 1)], chosen));
                 }
-                Company { uid: g.uuid(), name: unique_name(&mut g), tenant_uid: g.uuid(), owner: i % 3, products }
+                Company {
+                    uid: g.uuid(),
+                    name: unique_name(&mut g),
+                    tenant_uid: g.uuid(),
+                    owner: i % 3,
+                    products,
+                }
             })
             .collect();
         Orgs { owners, companies }
@@ -131,18 +168,25 @@ impl Orgs {
 /// One workload line of one company in one month.
 #[derive(Clone, Debug)]
 pub struct WorkloadLine {
+    /// `workloadType`.
     pub workload: &'static str,
+    /// `initialCount`.
     pub initial: i64,
+    /// `reportedCount` (charged).
     pub reported: i64,
+    /// `newCount` (free in their first month).
     pub new: i64,
+    /// Points per reported workload.
     pub weight: f64,
 }
 
 impl WorkloadLine {
+    /// `usedPoints`: reported workloads × weight.
     pub fn points(&self) -> f64 {
         self.reported as f64 * self.weight
     }
 
+    /// The `workloadUsage[]` item.
     pub fn to_json(&self) -> Value {
         json!({
             "workloadType": self.workload,
@@ -158,12 +202,16 @@ impl WorkloadLine {
 /// One product of one company in one month.
 #[derive(Clone, Debug)]
 pub struct ProductLine {
+    /// `productType`.
     pub product: &'static str,
+    /// `licenseEdition`.
     pub edition: &'static str,
+    /// Its workloads.
     pub workloads: Vec<WorkloadLine>,
 }
 
 impl ProductLine {
+    /// The product's points.
     pub fn points(&self) -> f64 {
         self.workloads.iter().map(WorkloadLine::points).sum()
     }
@@ -184,10 +232,20 @@ pub fn company_usage(seed: u64, month: Month, company: &Company) -> Vec<ProductL
                     let initial = g.int(0..=40);
                     let new = g.int(0..=4);
                     let reported = (initial - g.int(0..=2)).max(0);
-                    WorkloadLine { workload, initial, reported, new, weight }
+                    WorkloadLine {
+                        workload,
+                        initial,
+                        reported,
+                        new,
+                        weight,
+                    }
                 })
                 .collect();
-            ProductLine { product, edition, workloads }
+            ProductLine {
+                product,
+                edition,
+                workloads,
+            }
         })
         .collect()
 }
@@ -196,10 +254,17 @@ pub fn company_usage(seed: u64, month: Month, company: &Company) -> Vec<ProductL
 pub fn aggregate(lines: &[ProductLine]) -> Vec<ProductLine> {
     let mut out: Vec<ProductLine> = Vec::new();
     for line in lines {
-        let slot = match out.iter_mut().position(|p| p.product == line.product && p.edition == line.edition) {
+        let slot = match out
+            .iter_mut()
+            .position(|p| p.product == line.product && p.edition == line.edition)
+        {
             Some(i) => &mut out[i],
             None => {
-                out.push(ProductLine { product: line.product, edition: line.edition, workloads: Vec::new() });
+                out.push(ProductLine {
+                    product: line.product,
+                    edition: line.edition,
+                    workloads: Vec::new(),
+                });
                 out.last_mut().expect("just pushed")
             }
         };
@@ -214,7 +279,12 @@ pub fn aggregate(lines: &[ProductLine]) -> Vec<ProductLine> {
             }
         }
     }
-    let rank = |product: &str| PRODUCTS.iter().position(|(p, _, _)| *p == product).unwrap_or(usize::MAX);
+    let rank = |product: &str| {
+        PRODUCTS
+            .iter()
+            .position(|(p, _, _)| *p == product)
+            .unwrap_or(usize::MAX)
+    };
     let wrank = |product: &str, workload: &str| {
         PRODUCTS
             .iter()
@@ -237,7 +307,14 @@ pub fn generation_day(month: Month) -> chrono::NaiveDate {
 
 /// One license usage report in the seed's shape. `seed_spelling` chooses `reportParemeters`
 /// (as the seed's example) over `reportParameters` (as the OpenAPI).
-pub fn report(seed: u64, orgs: &Orgs, month: Month, owner: usize, status: &str, seed_spelling: bool) -> Value {
+pub fn report(
+    seed: u64,
+    orgs: &Orgs,
+    month: Month,
+    owner: usize,
+    status: &str,
+    seed_spelling: bool,
+) -> Value {
     let o = &orgs.owners[owner];
     let companies: Vec<(&Company, Vec<ProductLine>)> = orgs
         .companies
@@ -245,7 +322,10 @@ pub fn report(seed: u64, orgs: &Orgs, month: Month, owner: usize, status: &str, 
         .filter(|c| c.owner == owner)
         .map(|c| (c, company_usage(seed, month, c)))
         .collect();
-    let all: Vec<ProductLine> = companies.iter().flat_map(|(_, lines)| lines.iter().cloned()).collect();
+    let all: Vec<ProductLine> = companies
+        .iter()
+        .flat_map(|(_, lines)| lines.iter().cloned())
+        .collect();
     let summary = aggregate(&all);
     let total: f64 = summary.iter().map(ProductLine::points).sum();
     let (y, m) = (month.year(), month.month());
@@ -262,7 +342,11 @@ pub fn report(seed: u64, orgs: &Orgs, month: Month, owner: usize, status: &str, 
         },
         "status": status,
     });
-    let key = if seed_spelling { "reportParemeters" } else { "reportParameters" };
+    let key = if seed_spelling {
+        "reportParemeters"
+    } else {
+        "reportParameters"
+    };
     let mut report = serde_json::Map::new();
     report.insert(key.to_owned(), params);
     report.insert(
@@ -369,13 +453,25 @@ mod tests {
         let b = report(42, &Orgs::generate(42, 100), month, 1, "Finalized", false);
         assert_eq!(a, b);
         assert_eq!(a["reportParameters"]["reportId"], 20260202);
-        assert_eq!(a["reportParameters"]["reportInterval"]["endOfInterval"], "2026-02-31T00:00:00.0000000+00:00");
+        assert_eq!(
+            a["reportParameters"]["reportInterval"]["endOfInterval"],
+            "2026-02-31T00:00:00.0000000+00:00"
+        );
         // The summary's total is the sum of the organizations' points and of the details.
         let total = a["reportSummary"]["totalPoints"].as_f64().unwrap();
-        let orgs_sum: f64 = a["organizationsUsage"].as_array().unwrap().iter().map(|o| o["usedPoints"].as_f64().unwrap()).sum();
+        let orgs_sum: f64 = a["organizationsUsage"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["usedPoints"].as_f64().unwrap())
+            .sum();
         assert_eq!(total, orgs_sum);
         assert!(total > 0.0);
-        assert_eq!(orgs.parse_report_id(20260202).map(|(m, o)| (m.to_string(), o)), Some(("2026-02".to_owned(), 1)));
+        assert_eq!(
+            orgs.parse_report_id(20260202)
+                .map(|(m, o)| (m.to_string(), o)),
+            Some(("2026-02".to_owned(), 1))
+        );
         assert_eq!(orgs.parse_report_id(20261304), None);
         assert_eq!(orgs.parse_report_id(20260204), None);
     }

@@ -54,7 +54,9 @@ pub struct Login {
 
 impl std::fmt::Debug for Login {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Login").field("username", &self.username).finish_non_exhaustive()
+        f.debug_struct("Login")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
     }
 }
 
@@ -69,7 +71,12 @@ pub struct VeeamTokens {
 impl VeeamTokens {
     /// A source that signs in at `token_url` (`<url>/api/v3/token`) and caches in `cache`.
     pub fn new(token_url: Url, login: Login, cache: TokenCache) -> Self {
-        VeeamTokens { token_url, login, cache, current: Mutex::new(None) }
+        VeeamTokens {
+            token_url,
+            login,
+            cache,
+            current: Mutex::new(None),
+        }
     }
 
     /// The `Auth` to give the HTTP layer.
@@ -77,7 +84,11 @@ impl VeeamTokens {
         Auth::Token(std::sync::Arc::new(self))
     }
 
-    async fn obtain(&self, http: &HttpClient, refused: Option<&SecretString>) -> Result<SecretString> {
+    async fn obtain(
+        &self,
+        http: &HttpClient,
+        refused: Option<&SecretString>,
+    ) -> Result<SecretString> {
         if http.settings().dry_run {
             return Ok(SecretString::new(DRY_RUN_TOKEN));
         }
@@ -98,13 +109,20 @@ impl VeeamTokens {
             Some(rt) => match self.grant(http, refresh_form(&rt)).await {
                 Ok(t) => t,
                 Err(e) => {
-                    tracing::info!("refreshing the veeam-vspc token failed ({e}); signing in again");
+                    tracing::info!(
+                        "refreshing the veeam-vspc token failed ({e}); signing in again"
+                    );
                     self.password_grant(http).await?
                 }
             },
             None => self.password_grant(http).await?,
         };
-        self.cache.store(&fresh).with_context(|| format!("caching the veeam-vspc token in {}", self.cache.path().display()))?;
+        self.cache.store(&fresh).with_context(|| {
+            format!(
+                "caching the veeam-vspc token in {}",
+                self.cache.path().display()
+            )
+        })?;
         let access = SecretString::new(fresh.access_token.clone());
         *current = Some(fresh);
         Ok(access)
@@ -114,12 +132,15 @@ impl VeeamTokens {
         let form = vec![
             ("grant_type".to_owned(), "password".to_owned()),
             ("username".to_owned(), self.login.username.clone()),
-            ("password".to_owned(), self.login.password.expose().to_owned()),
+            (
+                "password".to_owned(),
+                self.login.password.expose().to_owned(),
+            ),
         ];
         self.grant(http, form).await.map_err(|e| {
             self.cache.clear();
             let e = e.context(format!("signing in to veeam-vspc as {}", self.login.username));
-            if e.kind() == ErrorKind::Auth || e.kind() == ErrorKind::Rejected {
+            if e.kind() == ErrorKind::Auth || e.status() == Some(400) {
                 // A refused grant (401, or OAuth's 400 invalid_grant) is an authentication failure.
                 e.with_kind(ErrorKind::Auth).with_hint("check username and password (LICCTL_VEEAM_USERNAME / LICCTL_VEEAM_PASSWORD), or use an API key (LICCTL_VEEAM_API_KEY)")
             } else {
@@ -129,19 +150,29 @@ impl VeeamTokens {
     }
 
     async fn grant(&self, http: &HttpClient, form: Vec<(String, String)>) -> Result<CachedToken> {
-        let req = Request::new(reqwest::Method::POST, self.token_url.clone()).form(form).replay_safe(true);
+        let req = Request::new(reqwest::Method::POST, self.token_url.clone())
+            .form(form)
+            .replay_safe(true);
         let resp = http.send(&req, &Auth::None).await?;
         let answer: TokenAnswer = resp.json()?;
         let access = answer
             .access_token
             .filter(|t| !t.is_empty())
-            .ok_or_else(|| Error::new(ErrorKind::Auth, "the veeam-vspc token answer has no access_token"))?;
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Auth,
+                    "the veeam-vspc token answer has no access_token",
+                )
+            })?;
         redact::register(&access);
         if let Some(r) = &answer.refresh_token {
             redact::register(r);
         }
         // VSPC tokens last an hour unless the server says otherwise.
-        let life = answer.expires_in.filter(|s| s.is_finite() && *s > 0.0).unwrap_or(3600.0);
+        let life = answer
+            .expires_in
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .unwrap_or(3600.0);
         Ok(CachedToken {
             access_token: access,
             refresh_token: answer.refresh_token.filter(|t| !t.is_empty()),
@@ -151,7 +182,11 @@ impl VeeamTokens {
 }
 
 impl TokenSource for VeeamTokens {
-    fn bearer<'a>(&'a self, http: &'a HttpClient, refused: Option<&'a SecretString>) -> BoxFuture<'a, Result<SecretString>> {
+    fn bearer<'a>(
+        &'a self,
+        http: &'a HttpClient,
+        refused: Option<&'a SecretString>,
+    ) -> BoxFuture<'a, Result<SecretString>> {
         Box::pin(self.obtain(http, refused))
     }
 }
@@ -164,5 +199,8 @@ fn refresh_form(refresh_token: &str) -> Vec<(String, String)> {
 }
 
 fn now_secs() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }

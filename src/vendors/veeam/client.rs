@@ -44,7 +44,11 @@ pub fn api_root(server: &Url) -> Url {
 impl VeeamClient {
     /// A client for the API root `api` (see [`api_root`]) with `auth`.
     pub fn new(http: HttpClient, api: Url, auth: Auth) -> Self {
-        VeeamClient { http, api, auth: Arc::new(auth) }
+        VeeamClient {
+            http,
+            api,
+            auth: Arc::new(auth),
+        }
     }
 
     /// `<api>/<path>`.
@@ -58,8 +62,16 @@ impl VeeamClient {
     }
 
     /// One page of a collection, as parsed items, with the answer's body for the raw record.
-    pub async fn page(&self, path: &str, query: &[(String, String)], offset: u64, limit: u64) -> Result<(Page<Value>, Bytes)> {
-        let mut req = Request::get(self.url(path)).query("limit", limit).query("offset", offset);
+    pub async fn page(
+        &self,
+        path: &str,
+        query: &[(String, String)],
+        offset: u64,
+        limit: u64,
+    ) -> Result<(Page<Value>, Bytes)> {
+        let mut req = Request::get(self.url(path))
+            .query("limit", limit)
+            .query("offset", offset);
         for (k, v) in query {
             req = req.query(k.as_str(), v);
         }
@@ -69,18 +81,30 @@ impl VeeamClient {
     }
 
     /// Every item of a `limit`/`offset` collection under `path`, page by page, lazily.
-    pub fn collection(&self, path: &str, query: Vec<(String, String)>, opts: PageOptions) -> BoxStream<'static, Result<Value>> {
+    pub fn collection(
+        &self,
+        path: &str,
+        query: Vec<(String, String)>,
+        opts: PageOptions,
+    ) -> BoxStream<'static, Result<Value>> {
         let client = self.clone();
         let path = path.to_owned();
         let query = Arc::new(query);
         offset_stream(opts, move |offset, limit| {
             let (client, path, query) = (client.clone(), path.clone(), Arc::clone(&query));
-            async move { client.page(&path, &query, offset, limit).await.map(|(p, _)| p) }
+            async move {
+                client
+                    .page(&path, &query, offset, limit)
+                    .await
+                    .map(|(p, _)| p)
+            }
         })
     }
 
     fn reports(&self, path: &str, opts: PageOptions) -> BoxStream<'static, Result<Report>> {
-        self.collection(path, Vec::new(), opts).map(|r| r.and_then(parse_report)).boxed()
+        self.collection(path, Vec::new(), opts)
+            .map(|r| r.and_then(parse_report))
+            .boxed()
     }
 
     /// `GET /licensing/reports`: every license usage report.
@@ -94,15 +118,21 @@ impl VeeamClient {
     }
 
     /// `GET /licensing/reports/{date}`: the reports generated on `date` (`YYYY-MM-DD`).
-    pub fn reports_for_date(&self, date: &str, opts: PageOptions) -> BoxStream<'static, Result<Report>> {
+    pub fn reports_for_date(
+        &self,
+        date: &str,
+        opts: PageOptions,
+    ) -> BoxStream<'static, Result<Report>> {
         self.reports(&format!("licensing/reports/{date}"), opts)
     }
 
     /// `GET /licensing/reports/{id}/csv`: the report as the CSV file the vendor makes, bytes
     /// exactly as sent.
     pub async fn report_csv(&self, id: u64) -> Result<Bytes> {
-        let req = Request::get(self.url(&format!("licensing/reports/{id}/csv")))
-            .header("Accept", "text/csv, application/octet-stream;q=0.9, */*;q=0.1");
+        let req = Request::get(self.url(&format!("licensing/reports/{id}/csv"))).header(
+            "Accept",
+            "text/csv, application/octet-stream;q=0.9, */*;q=0.1",
+        );
         Ok(self.http.send(&req, &self.auth).await?.body)
     }
 
@@ -116,7 +146,13 @@ impl VeeamClient {
 
     /// `GET /licensing/reports/settings`.
     pub async fn settings(&self) -> Result<Value> {
-        let resp = self.http.send(&Request::get(self.url("licensing/reports/settings")), &self.auth).await?;
+        let resp = self
+            .http
+            .send(
+                &Request::get(self.url("licensing/reports/settings")),
+                &self.auth,
+            )
+            .await?;
         parse_resource(&resp.body, "report settings")
     }
 
@@ -129,8 +165,14 @@ impl VeeamClient {
 
     /// `GET /licensing/usage/organizations`: license usage per organization, with VSPC's
     /// `filter` expression (a JSON array) when given.
-    pub fn organizations_usage(&self, filter: Option<String>, opts: PageOptions) -> BoxStream<'static, Result<Value>> {
-        let query = filter.map(|f| vec![("filter".to_owned(), f)]).unwrap_or_default();
+    pub fn organizations_usage(
+        &self,
+        filter: Option<String>,
+        opts: PageOptions,
+    ) -> BoxStream<'static, Result<Value>> {
+        let query = filter
+            .map(|f| vec![("filter".to_owned(), f)])
+            .unwrap_or_default();
         self.collection("licensing/usage/organizations", query, opts)
     }
 }
@@ -148,9 +190,16 @@ mod tests {
             ("https://vspc:1280/api/v3/", "https://vspc:1280/api/v3"),
             ("https://h/proxy", "https://h/proxy/api/v3"),
         ] {
-            assert_eq!(api_root(&Url::parse(given).unwrap()).as_str(), want, "{given}");
+            assert_eq!(
+                api_root(&Url::parse(given).unwrap()).as_str(),
+                want,
+                "{given}"
+            );
         }
-        let c = join_url(&api_root(&Url::parse("https://vspc:1280").unwrap()), "licensing/reports");
+        let c = join_url(
+            &api_root(&Url::parse("https://vspc:1280").unwrap()),
+            "licensing/reports",
+        );
         assert_eq!(c.as_str(), "https://vspc:1280/api/v3/licensing/reports");
     }
 }

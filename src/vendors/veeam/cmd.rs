@@ -22,7 +22,13 @@ const DEFAULT_PAGE_SIZE: u64 = 100;
 const MAX_PAGE_SIZE: u64 = i32::MAX as u64;
 
 /// Columns of `licensing usage organizations`.
-const USAGE_COLUMNS: &[&str] = &["organizationUid", "organizationName", "organizationType", "tenantUid", "usedPoints"];
+const USAGE_COLUMNS: &[&str] = &[
+    "organizationUid",
+    "organizationName",
+    "organizationType",
+    "tenantUid",
+    "usedPoints",
+];
 
 /// Columns of `licensing reports finalize`.
 const FINALIZE_COLUMNS: &[&str] = &["reportApprovalStatus", "message"];
@@ -62,10 +68,21 @@ pub fn client_with(ctx: &Context, http: HttpClient) -> Result<VeeamClient> {
         None => {
             let hint = "configure api_key (LICCTL_VEEAM_API_KEY), or username and password \
                         (LICCTL_VEEAM_USERNAME, LICCTL_VEEAM_PASSWORD)";
-            let username = cfg.require("username").map_err(|e| e.with_hint(hint))?.value;
-            let password = cfg.require_secret("password").map_err(|e| e.with_hint(hint))?;
-            let cache = TokenCache::new(ctx.config.cache_dir(), SECTION, ctx.config.profile_name(), api.as_str());
-            VeeamTokens::new(join_url(&api, "token"), Login { username, password }, cache).into_auth()
+            let username = cfg
+                .require("username")
+                .map_err(|e| e.with_hint(hint))?
+                .value;
+            let password = cfg
+                .require_secret("password")
+                .map_err(|e| e.with_hint(hint))?;
+            let cache = TokenCache::new(
+                ctx.config.cache_dir(),
+                SECTION,
+                ctx.config.profile_name(),
+                api.as_str(),
+            );
+            VeeamTokens::new(join_url(&api, "token"), Login { username, password }, cache)
+                .into_auth()
         }
     };
     Ok(VeeamClient::new(http, api, auth))
@@ -76,14 +93,23 @@ fn client(ctx: &Context) -> Result<VeeamClient> {
 }
 
 fn paging(ctx: &Context) -> Result<PageOptions> {
-    ctx.paging().for_vendor(ctx.global.page_size, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, "Veeam VSPC")
+    ctx.paging().for_vendor(
+        ctx.global.page_size,
+        DEFAULT_PAGE_SIZE,
+        MAX_PAGE_SIZE,
+        "Veeam VSPC",
+    )
 }
 
 /// VSPC's REST API listens on port 1280: a refused connection to a URL without a port is most
 /// often that.
 fn explain(e: Error, client: &VeeamClient) -> Error {
     let api = client.url("");
-    if e.kind() == ErrorKind::Network && e.status().is_none() && api.port().is_none() && e.message().contains("cannot connect") {
+    if e.kind() == ErrorKind::Network
+        && e.status().is_none()
+        && api.port().is_none()
+        && e.message().contains("cannot connect")
+    {
         e.with_hint("VSPC's REST API listens on port 1280 by default: url = \"https://HOST:1280\"")
     } else {
         e
@@ -94,14 +120,23 @@ fn explain(e: Error, client: &VeeamClient) -> Error {
 pub async fn reports(cmd: &ReportsCommand, ctx: &Context) -> Result<()> {
     match cmd {
         ReportsCommand::List { month, view } => {
-            let month = month.as_deref().map(Month::parse).transpose()?.map(|m| m.to_string());
+            let month = month
+                .as_deref()
+                .map(Month::parse)
+                .transpose()?
+                .map(|m| m.to_string());
             let paging = paging(ctx)?;
             let client = client(ctx)?;
             let mut reports = client.list_reports(paging);
             if let Some(m) = month {
-                reports = reports.try_filter(move |r| futures::future::ready(r.covers_month(&m))).boxed();
+                reports = reports
+                    .try_filter(move |r| futures::future::ready(r.covers_month(&m)))
+                    .boxed();
             }
-            print_reports(ctx, view, reports).await.map_err(|e| explain(e, &client)).with_context(|| "listing license usage reports")
+            print_reports(ctx, view, reports)
+                .await
+                .map_err(|e| explain(e, &client))
+                .with_context(|| "listing license usage reports")
         }
         ReportsCommand::Latest { view } => {
             let paging = paging(ctx)?;
@@ -137,7 +172,11 @@ pub async fn reports(cmd: &ReportsCommand, ctx: &Context) -> Result<()> {
             };
             output::print_text(&ctx.output, &text)?;
             if let Some(out) = &ctx.output.out {
-                ctx.note(&format!("report {id} written to {} ({} bytes)", out.display(), body.len()));
+                ctx.note(&format!(
+                    "report {id} written to {} ({} bytes)",
+                    out.display(),
+                    body.len()
+                ));
             }
             Ok(())
         }
@@ -160,7 +199,11 @@ pub async fn reports(cmd: &ReportsCommand, ctx: &Context) -> Result<()> {
             }
             let client = client(ctx)?;
             let settings = if fields.is_empty() {
-                client.settings().await.map_err(|e| explain(e, &client)).with_context(|| "getting the report settings")?
+                client
+                    .settings()
+                    .await
+                    .map_err(|e| explain(e, &client))
+                    .with_context(|| "getting the report settings")?
             } else {
                 client
                     .update_settings(settings_patch(&fields))
@@ -176,26 +219,56 @@ pub async fn reports(cmd: &ReportsCommand, ctx: &Context) -> Result<()> {
 /// Runs a `licensing usage` command.
 pub async fn usage(cmd: &UsageCommand, ctx: &Context) -> Result<()> {
     match cmd {
-        UsageCommand::Organizations { organization_uid, organization_type, name_contains, filter } => {
-            let filter = usage_filter(organization_uid, organization_type, name_contains.as_deref(), filter.as_deref())?;
+        UsageCommand::Organizations {
+            organization_uid,
+            organization_type,
+            name_contains,
+            filter,
+        } => {
+            let filter = usage_filter(
+                organization_uid,
+                organization_type,
+                name_contains.as_deref(),
+                filter.as_deref(),
+            )?;
             let paging = paging(ctx)?;
             let client = client(ctx)?;
-            output::print_stream(&ctx.output, USAGE_COLUMNS, client.organizations_usage(filter, paging))
-                .await
-                .map_err(|e| explain(e, &client))
-                .with_context(|| "getting the license usage of organizations")?;
+            output::print_stream(
+                &ctx.output,
+                USAGE_COLUMNS,
+                client.organizations_usage(filter, paging),
+            )
+            .await
+            .map_err(|e| explain(e, &client))
+            .with_context(|| "getting the license usage of organizations")?;
             Ok(())
         }
     }
 }
 
 /// Prints reports: whole (json/jsonl/xml without `--view`) or as the rows of a view.
-async fn print_reports(ctx: &Context, view: &ViewArgs, reports: BoxStream<'static, Result<Report>>) -> Result<()> {
-    let tabular = matches!(ctx.output.resolved_format(), Format::Table | Format::Csv | Format::Tsv);
+async fn print_reports(
+    ctx: &Context,
+    view: &ViewArgs,
+    reports: BoxStream<'static, Result<Report>>,
+) -> Result<()> {
+    let tabular = matches!(
+        ctx.output.resolved_format(),
+        Format::Table | Format::Csv | Format::Tsv
+    );
     match view.view.or(tabular.then_some(View::Reports)) {
-        None => output::print_stream(&ctx.output, REPORT_COLUMNS, reports.map_ok(Report::into_raw)).await?,
+        None => {
+            output::print_stream(
+                &ctx.output,
+                REPORT_COLUMNS,
+                reports.map_ok(Report::into_raw),
+            )
+            .await?
+        }
         Some(v) => {
-            let rows = reports.map_ok(move |r| stream::iter(v.rows(&r).into_iter().map(Ok))).try_flatten();
+            let rows = reports
+                .map_ok(move |r| stream::iter(v.rows(&r).into_iter().map(Ok)))
+                .try_flatten();
             output::print_stream(&ctx.output, v.columns(), rows).await?
         }
     };
@@ -207,17 +280,25 @@ pub fn parse_date(s: &str) -> Result<String> {
     let t = s.trim();
     match chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d") {
         Ok(d) if t.len() == 10 => Ok(d.format("%Y-%m-%d").to_string()),
-        _ => Err(Error::usage(format!("--date {s:?} is not a date: expected YYYY-MM-DD, e.g. 2026-11-01"))),
+        _ => Err(Error::usage(format!(
+            "--date {s:?} is not a date: expected YYYY-MM-DD, e.g. 2026-11-01"
+        ))),
     }
 }
 
 /// `FIELD=VALUE` of `--set`: the value as JSON when it parses, else as a string.
 fn parse_set(s: &str) -> Result<(String, Value)> {
-    let bad = || Error::usage(format!("--set {s:?} must be FIELD=VALUE, FIELD made of letters, digits, _ and /"));
+    let bad = || {
+        Error::usage(format!(
+            "--set {s:?} must be FIELD=VALUE, FIELD made of letters, digits, _ and /"
+        ))
+    };
     let (field, value) = s.split_once('=').ok_or_else(bad)?;
     let field = field.trim().trim_start_matches('/');
     let ok = !field.is_empty()
-        && field.split('/').all(|seg| !seg.is_empty() && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+        && field.split('/').all(|seg| {
+            !seg.is_empty() && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
     if !ok {
         return Err(bad());
     }
@@ -235,13 +316,19 @@ fn usage_filter(
     let mut exprs: Vec<Value> = Vec::new();
     for uid in uids {
         if !is_uuid(uid) {
-            return Err(Error::usage(format!("--organization-uid {uid:?} is not a UID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)")));
+            return Err(Error::usage(format!(
+                "--organization-uid {uid:?} is not a UID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"
+            )));
         }
     }
     match uids {
         [] => {}
-        [one] => exprs.push(json!({"property": "organizationUid", "operation": "equals", "value": one})),
-        many => exprs.push(json!({"property": "organizationUid", "operation": "in", "value": many})),
+        [one] => {
+            exprs.push(json!({"property": "organizationUid", "operation": "equals", "value": one}))
+        }
+        many => {
+            exprs.push(json!({"property": "organizationUid", "operation": "in", "value": many}))
+        }
     }
     let types: Vec<&str> = types.iter().map(|t| t.as_str()).collect();
     match types.as_slice() {
@@ -272,7 +359,13 @@ fn usage_filter(
 
 fn is_uuid(s: &str) -> bool {
     s.len() == 36
-        && s.char_indices().all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { c == '-' } else { c.is_ascii_hexdigit() })
+        && s.char_indices().all(|(i, c)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
 }
 
 #[cfg(test)]
@@ -282,16 +375,28 @@ mod tests {
     #[test]
     fn dates_are_strict() {
         assert_eq!(parse_date("2026-11-01").unwrap(), "2026-11-01");
-        for bad in ["2026-11-1", "2026-02-30", "01.11.2026", "", "2026-11-01T00:00:00"] {
+        for bad in [
+            "2026-11-1",
+            "2026-02-30",
+            "01.11.2026",
+            "",
+            "2026-11-01T00:00:00",
+        ] {
             assert_eq!(parse_date(bad).unwrap_err().exit_code(), 2, "{bad}");
         }
     }
 
     #[test]
     fn set_values_are_json_or_strings() {
-        assert_eq!(parse_set("autoApproveDay=5").unwrap(), ("autoApproveDay".into(), json!(5)));
+        assert_eq!(
+            parse_set("autoApproveDay=5").unwrap(),
+            ("autoApproveDay".into(), json!(5))
+        );
         assert_eq!(parse_set("a/b=true").unwrap(), ("a/b".into(), json!(true)));
-        assert_eq!(parse_set("name=plain text").unwrap(), ("name".into(), json!("plain text")));
+        assert_eq!(
+            parse_set("name=plain text").unwrap(),
+            ("name".into(), json!("plain text"))
+        );
         for bad in ["novalue", "=5", "bad field=1", "a//b=1"] {
             assert_eq!(parse_set(bad).unwrap_err().exit_code(), 2, "{bad}");
         }
@@ -301,9 +406,14 @@ mod tests {
     fn usage_filters_become_one_expression_array() {
         assert_eq!(usage_filter(&[], &[], None, None).unwrap(), None);
         let uid = "e312fbbd-1e33-415d-8d38-b422c576523a".to_owned();
-        let f = usage_filter(std::slice::from_ref(&uid), &[OrganizationType::Company, OrganizationType::Reseller], Some("beta"), Some(r#"{"property":"usedPoints","operation":"greaterThan","value":0}"#))
-            .unwrap()
-            .unwrap();
+        let f = usage_filter(
+            std::slice::from_ref(&uid),
+            &[OrganizationType::Company, OrganizationType::Reseller],
+            Some("beta"),
+            Some(r#"{"property":"usedPoints","operation":"greaterThan","value":0}"#),
+        )
+        .unwrap()
+        .unwrap();
         let v: Value = serde_json::from_str(&f).unwrap();
         assert_eq!(
             v,
@@ -314,8 +424,23 @@ mod tests {
                 {"property": "usedPoints", "operation": "greaterThan", "value": 0}
             ])
         );
-        assert_eq!(usage_filter(&["nope".into()], &[], None, None).unwrap_err().exit_code(), 2);
-        assert_eq!(usage_filter(&[], &[], None, Some("[oops")).unwrap_err().exit_code(), 2);
-        assert_eq!(usage_filter(&[], &[], None, Some("5")).unwrap_err().exit_code(), 2);
+        assert_eq!(
+            usage_filter(&["nope".into()], &[], None, None)
+                .unwrap_err()
+                .exit_code(),
+            2
+        );
+        assert_eq!(
+            usage_filter(&[], &[], None, Some("[oops"))
+                .unwrap_err()
+                .exit_code(),
+            2
+        );
+        assert_eq!(
+            usage_filter(&[], &[], None, Some("5"))
+                .unwrap_err()
+                .exit_code(),
+            2
+        );
     }
 }

@@ -52,7 +52,11 @@ pub struct ReportParameters {
     #[serde(default)]
     pub report_interval: Option<ReportInterval>,
     /// Approval status where the server sends one (`Finalized`, `NotFinalized`, ...).
-    #[serde(default, alias = "reportStatus", deserialize_with = "lenient::string_opt")]
+    #[serde(
+        default,
+        alias = "reportStatus",
+        deserialize_with = "lenient::string_opt"
+    )]
     pub status: Option<String>,
 }
 
@@ -202,18 +206,29 @@ impl ReportFields {
 
     /// `startOfInterval`, as sent.
     pub fn start(&self) -> Option<String> {
-        self.report_parameters.as_ref()?.report_interval.as_ref()?.start_of_interval.clone()
+        self.report_parameters
+            .as_ref()?
+            .report_interval
+            .as_ref()?
+            .start_of_interval
+            .clone()
     }
 
     /// `endOfInterval`, as sent.
     pub fn end(&self) -> Option<String> {
-        self.report_parameters.as_ref()?.report_interval.as_ref()?.end_of_interval.clone()
+        self.report_parameters
+            .as_ref()?
+            .report_interval
+            .as_ref()?
+            .end_of_interval
+            .clone()
     }
 
     /// True when the report's period starts in `month` (`YYYY-MM`). Compares the leading
     /// `YYYY-MM` of `startOfInterval` only, so an odd day or offset never matters.
     pub fn covers_month(&self, month: &str) -> bool {
-        self.start().is_some_and(|s| s.trim().get(..7) == Some(month))
+        self.start()
+            .is_some_and(|s| s.trim().get(..7) == Some(month))
     }
 }
 
@@ -224,14 +239,21 @@ where
     T: serde::de::DeserializeOwned,
 {
     Ok(match Value::deserialize(d)? {
-        Value::Array(items) => items.into_iter().filter_map(|v| T::deserialize(v).ok()).collect(),
+        Value::Array(items) => items
+            .into_iter()
+            .filter_map(|v| T::deserialize(v).ok())
+            .collect(),
         _ => Vec::new(),
     })
 }
 
 /// Parses a report object, naming the problem when it is not even an object.
 pub fn parse_report(v: Value) -> Result<Report> {
-    Report::from_value(v).map_err(|e| malformed(format!("a license usage report in the answer is malformed: {e}")))
+    Report::from_value(v).map_err(|e| {
+        malformed(format!(
+            "a license usage report in the answer is malformed: {e}"
+        ))
+    })
 }
 
 fn malformed(msg: String) -> Error {
@@ -241,7 +263,8 @@ fn malformed(msg: String) -> Error {
 /// Parses one page of a VSPC collection: `{"meta": {"pagingInfo": {"total", "count",
 /// "offset"}}, "data": [...]}`. A bare array (older API versions) is a page without a total.
 pub fn parse_collection(body: &[u8], what: &str) -> Result<Page<Value>> {
-    let v: Value = serde_json::from_slice(body).map_err(|e| malformed(format!("the {what} answer is not JSON: {e}")))?;
+    let v: Value = serde_json::from_slice(body)
+        .map_err(|e| malformed(format!("the {what} answer is not JSON: {e}")))?;
     match v {
         Value::Array(items) => Ok(Page::open(items)),
         Value::Object(mut o) => {
@@ -249,20 +272,32 @@ pub fn parse_collection(body: &[u8], what: &str) -> Result<Page<Value>> {
                 .get("meta")
                 .and_then(|m| m.get("pagingInfo"))
                 .and_then(|p| p.get("total"))
-                .and_then(|t| t.as_u64().or_else(|| t.as_f64().map(|f| f as u64)).or_else(|| t.as_str()?.trim().parse().ok()));
+                .and_then(|t| {
+                    t.as_u64()
+                        .or_else(|| t.as_f64().map(|f| f as u64))
+                        .or_else(|| t.as_str()?.trim().parse().ok())
+                });
             match o.remove("data") {
                 Some(Value::Array(items)) => Ok(Page { items, total }),
-                Some(Value::Null) | None => Err(malformed(format!("the {what} answer has no \"data\" array"))),
-                Some(other) => Ok(Page { items: vec![other], total }),
+                Some(Value::Null) | None => Err(malformed(format!(
+                    "the {what} answer has no \"data\" array"
+                ))),
+                Some(other) => Ok(Page {
+                    items: vec![other],
+                    total,
+                }),
             }
         }
-        _ => Err(malformed(format!("the {what} answer is neither a collection nor a list"))),
+        _ => Err(malformed(format!(
+            "the {what} answer is neither a collection nor a list"
+        ))),
     }
 }
 
 /// Unwraps a single-resource answer `{"data": {...}}`; an answer without `data` is shown whole.
 pub fn parse_resource(body: &[u8], what: &str) -> Result<Value> {
-    let v: Value = serde_json::from_slice(body).map_err(|e| malformed(format!("the {what} answer is not JSON: {e}")))?;
+    let v: Value = serde_json::from_slice(body)
+        .map_err(|e| malformed(format!("the {what} answer is not JSON: {e}")))?;
     Ok(match v {
         Value::Object(mut o) if o.contains_key("data") => o.remove("data").unwrap_or(Value::Null),
         other => other,
@@ -296,7 +331,13 @@ pub const REPORT_COLUMNS: &[&str] = &[
     "totalPoints",
 ];
 /// Columns of `--view products`.
-pub const PRODUCT_COLUMNS: &[&str] = &["reportId", "reportOrganization", "productType", "licenseEdition", "totalPoints"];
+pub const PRODUCT_COLUMNS: &[&str] = &[
+    "reportId",
+    "reportOrganization",
+    "productType",
+    "licenseEdition",
+    "totalPoints",
+];
 /// Columns of `--view workloads`.
 pub const WORKLOAD_COLUMNS: &[&str] = &[
     "reportId",
@@ -489,7 +530,10 @@ mod tests {
         let p = r.params();
         assert_eq!(p.report_id, Some(10));
         assert_eq!(p.organization_name.as_deref(), Some("Veeam Software AG"));
-        assert_eq!(r.end().as_deref(), Some("2020-02-31T00:00:00.0000000-07:00"));
+        assert_eq!(
+            r.end().as_deref(),
+            Some("2020-02-31T00:00:00.0000000-07:00")
+        );
         assert!(r.covers_month("2020-02"));
         assert!(!r.covers_month("2020-03"));
         assert_eq!(r.usage_details[0].usage_by_license_and_product.len(), 2);
@@ -533,9 +577,20 @@ mod tests {
         assert_eq!(details[2]["workloadType"], "vaC_Server_Agent");
         assert_eq!(details[2]["newCount"], json!(1));
         assert_eq!(details[2]["weight"], json!(11.0));
-        for view in [View::Reports, View::Products, View::Workloads, View::Organizations, View::Details] {
+        for view in [
+            View::Reports,
+            View::Products,
+            View::Workloads,
+            View::Organizations,
+            View::Details,
+        ] {
             for row in view.rows(&r) {
-                let keys: Vec<&str> = row.as_object().unwrap().keys().map(String::as_str).collect();
+                let keys: Vec<&str> = row
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .map(String::as_str)
+                    .collect();
                 assert_eq!(keys, view.columns(), "{view:?}");
             }
         }
@@ -543,18 +598,28 @@ mod tests {
 
     #[test]
     fn collections_and_resources() {
-        let page = parse_collection(br#"{"meta":{"pagingInfo":{"total":3,"count":1,"offset":0}},"data":[{"a":1}]}"#, "x").unwrap();
+        let page = parse_collection(
+            br#"{"meta":{"pagingInfo":{"total":3,"count":1,"offset":0}},"data":[{"a":1}]}"#,
+            "x",
+        )
+        .unwrap();
         assert_eq!(page.total, Some(3));
         assert_eq!(page.items.len(), 1);
         assert_eq!(parse_collection(b"[1,2]", "x").unwrap().total, None);
         assert!(parse_collection(br#"{"meta":{}}"#, "x").is_err());
-        assert_eq!(parse_resource(br#"{"data":{"a":1}}"#, "x").unwrap(), json!({"a":1}));
+        assert_eq!(
+            parse_resource(br#"{"data":{"a":1}}"#, "x").unwrap(),
+            json!({"a":1})
+        );
         assert_eq!(parse_resource(br#"{"a":1}"#, "x").unwrap(), json!({"a":1}));
     }
 
     #[test]
     fn settings_patch_is_json_patch() {
-        let p = settings_patch(&[("autoApprove".into(), json!(true)), ("/autoApproveDay".into(), json!(5))]);
+        let p = settings_patch(&[
+            ("autoApprove".into(), json!(true)),
+            ("/autoApproveDay".into(), json!(5)),
+        ]);
         assert_eq!(
             p,
             json!([{"op":"replace","path":"/autoApprove","value":true},{"op":"replace","path":"/autoApproveDay","value":5}])

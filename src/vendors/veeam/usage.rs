@@ -37,12 +37,19 @@ const MAX_PAGES: usize = 10_000;
 /// pages in request order when there were several.
 pub async fn collect_month(ctx: &Context, http: HttpClient, month: Month) -> Result<VendorUsage> {
     let client = client_with(ctx, http)?;
-    let page_size = ctx.global.page_size.unwrap_or(PAGE_SIZE).clamp(1, i32::MAX as u64);
+    let page_size = ctx
+        .global
+        .page_size
+        .unwrap_or(PAGE_SIZE)
+        .clamp(1, i32::MAX as u64);
     let (answers, reports) = fetch_reports(&client, page_size)
         .await
         .with_context(|| format!("collecting the veeam-vspc license usage of {month}"))?;
     let wanted = month.to_string();
-    let reports: Vec<Report> = reports.into_iter().filter(|r| r.covers_month(&wanted)).collect();
+    let reports: Vec<Report> = reports
+        .into_iter()
+        .filter(|r| r.covers_month(&wanted))
+        .collect();
     let (rows, mut warnings) = rows_for(&reports, month);
     if reports.is_empty() {
         warnings.push(format!(
@@ -56,13 +63,23 @@ pub async fn collect_month(ctx: &Context, http: HttpClient, month: Month) -> Res
     let mut details = serde_json::Map::new();
     details.insert(
         "reports".into(),
-        Value::Array(reports.iter().map(|r| json!(r.params().report_id)).collect()),
+        Value::Array(
+            reports
+                .iter()
+                .map(|r| json!(r.params().report_id))
+                .collect(),
+        ),
     );
     let raw = match <[Value; 1]>::try_from(answers) {
         Ok([one]) => one,
         Err(many) => Value::Array(many),
     };
-    Ok(VendorUsage { raw, rows, warnings, details })
+    Ok(VendorUsage {
+        raw,
+        rows,
+        warnings,
+        details,
+    })
 }
 
 /// Every report, page by page in order, with each answer as the server sent it.
@@ -71,7 +88,12 @@ async fn fetch_reports(client: &VeeamClient, limit: u64) -> Result<(Vec<Value>, 
     let mut offset = 0;
     for _ in 0..MAX_PAGES {
         let (page, body) = client.page("licensing/reports", &[], offset, limit).await?;
-        answers.push(serde_json::from_slice(&body).map_err(|e| Error::new(ErrorKind::Network, format!("the reports answer is not JSON: {e}")))?);
+        answers.push(serde_json::from_slice(&body).map_err(|e| {
+            Error::new(
+                ErrorKind::Network,
+                format!("the reports answer is not JSON: {e}"),
+            )
+        })?);
         let got = page.items.len() as u64;
         for item in page.items {
             reports.push(parse_report(item)?);
@@ -85,7 +107,10 @@ async fn fetch_reports(client: &VeeamClient, limit: u64) -> Result<(Vec<Value>, 
             return Ok((answers, reports));
         }
     }
-    Err(Error::new(ErrorKind::Network, format!("the reports collection did not end after {MAX_PAGES} pages")))
+    Err(Error::new(
+        ErrorKind::Network,
+        format!("the reports collection did not end after {MAX_PAGES} pages"),
+    ))
 }
 
 /// The human name of a VSPC product type; unknown types stay as they are.
@@ -111,7 +136,10 @@ pub fn rows_for(reports: &[Report], month: Month) -> (Vec<UsageRow>, Vec<String>
     let mut warnings = Vec::new();
     let num = |f: Option<f64>| f.map_or_else(|| "?".to_owned(), |v| v.to_string());
     for report in reports {
-        let id = report.params().report_id.map_or_else(|| "?".to_owned(), |i| i.to_string());
+        let id = report
+            .params()
+            .report_id
+            .map_or_else(|| "?".to_owned(), |i| i.to_string());
         for detail in &report.usage_details {
             let org_uid = detail.organization_uid.clone().unwrap_or_default();
             let org_name = detail.organization_name.clone().unwrap_or_default();
@@ -121,7 +149,13 @@ pub fn rows_for(reports: &[Report], month: Month) -> (Vec<UsageRow>, Vec<String>
                 let license = lp.license_id.clone().unwrap_or_default();
                 for w in &lp.workload_usage {
                     let workload = w.workload_type.clone().unwrap_or_default();
-                    let key = (org_uid.clone(), license.clone(), product.clone(), edition.clone(), workload.clone());
+                    let key = (
+                        org_uid.clone(),
+                        license.clone(),
+                        product.clone(),
+                        edition.clone(),
+                        workload.clone(),
+                    );
                     if !seen.insert(key) {
                         warnings.push(format!(
                             "report {id} repeats {org_name} {product} {workload} of license {license}: counted once"
@@ -129,7 +163,11 @@ pub fn rows_for(reports: &[Report], month: Month) -> (Vec<UsageRow>, Vec<String>
                         continue;
                     }
                     let name = product_name(&product);
-                    let product_name = if edition.is_empty() { name.to_owned() } else { format!("{name} ({edition})") };
+                    let product_name = if edition.is_empty() {
+                        name.to_owned()
+                    } else {
+                        format!("{name} ({edition})")
+                    };
                     rows.push(UsageRow {
                         vendor: SECTION.to_owned(),
                         period_start: start.clone(),
@@ -169,14 +207,19 @@ mod tests {
 
     #[test]
     fn seed_report_maps_to_one_row_per_workload() {
-        let list: Value = serde_json::from_str(include_str!("../../../fixtures/veeam/reports_list.json")).unwrap();
+        let list: Value =
+            serde_json::from_str(include_str!("../../../fixtures/veeam/reports_list.json"))
+                .unwrap();
         let r = report(list["data"][0].clone());
         let (rows, warnings) = rows_for(&[r], Month::parse("2020-02").unwrap());
         assert!(warnings.is_empty());
         assert_eq!(rows.len(), 3);
         let first = &rows[0];
         assert_eq!(first.vendor, "veeam-vspc");
-        assert_eq!((first.period_start.as_str(), first.period_end.as_str()), ("2020-02-01", "2020-02-29"));
+        assert_eq!(
+            (first.period_start.as_str(), first.period_end.as_str()),
+            ("2020-02-01", "2020-02-29")
+        );
         assert_eq!(first.customer_id, "e312fbbd-1e33-415d-8d38-b422c576523a");
         assert_eq!(first.customer_name, "Beta");
         assert_eq!(first.product_code, "backupAndReplication");
@@ -189,7 +232,10 @@ mod tests {
             "GET /api/v3/licensing/reports reportId=10 usageDetails.usageByLicenseAndProduct.workloadUsage.usedPoints \
              (licenseId=11112222-1111-2222-3333-111122233333 initialCount=2 reportedCount=1 newCount=0 weight=5)"
         );
-        let metrics: Vec<(&str, &str, f64)> = rows.iter().map(|r| (r.product_code.as_str(), r.metric.as_str(), r.quantity)).collect();
+        let metrics: Vec<(&str, &str, f64)> = rows
+            .iter()
+            .map(|r| (r.product_code.as_str(), r.metric.as_str(), r.quantity))
+            .collect();
         assert_eq!(
             metrics,
             vec![
@@ -209,14 +255,30 @@ mod tests {
                 ]}
             ]})
         };
-        let a = report(json!({"reportParameters": {"reportId": 1}, "usageDetails": [detail("A", 7.5), detail("B", 2.5)]}));
-        let b = report(json!({"reportParameters": {"reportId": 2}, "usageDetails": [detail("B", 2.5), detail("C", 0.0)]}));
+        let a = report(
+            json!({"reportParameters": {"reportId": 1}, "usageDetails": [detail("A", 7.5), detail("B", 2.5)]}),
+        );
+        let b = report(
+            json!({"reportParameters": {"reportId": 2}, "usageDetails": [detail("B", 2.5), detail("C", 0.0)]}),
+        );
         let (rows, warnings) = rows_for(&[a, b], Month::parse("2026-10").unwrap());
-        let got: Vec<(&str, &str, f64)> =
-            rows.iter().map(|r| (r.customer_name.as_str(), r.product_name.as_str(), r.quantity)).collect();
+        let got: Vec<(&str, &str, f64)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.customer_name.as_str(),
+                    r.product_name.as_str(),
+                    r.quantity,
+                )
+            })
+            .collect();
         assert_eq!(
             got,
-            vec![("A", "Veeam Cloud Connect", 7.5), ("B", "Veeam Cloud Connect", 2.5), ("C", "Veeam Cloud Connect", 0.0)]
+            vec![
+                ("A", "Veeam Cloud Connect", 7.5),
+                ("B", "Veeam Cloud Connect", 2.5),
+                ("C", "Veeam Cloud Connect", 0.0)
+            ]
         );
         assert_eq!(rows.iter().map(|r| r.quantity).sum::<f64>(), 10.0);
         assert_eq!(warnings.len(), 1);
