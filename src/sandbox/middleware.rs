@@ -5,7 +5,9 @@
 //! (never on the clock), and the failures that do happen rotate through 429 (with
 //! `Retry-After: 1`), 503 and a dropped connection, in that order. The same sequence of
 //! requests against the same seed therefore meets the same failures, which is what lets
-//! tests of licctl's retries be exact.
+//! tests of licctl's retries be exact. On Veeam VSPC paths (`/api/v3/...`) the first two speak
+//! Veeam's error format instead: 429 with `retryAfter` in the `errors[]` body (no header) and
+//! 520 with `type: retryableLogical`.
 //!
 //! A *dropped connection* is the server closing the TCP (or TLS) connection after reading the
 //! request, without writing a single byte of a response: the chaos answer carries a
@@ -84,9 +86,10 @@ impl RecordedRequest {
 /// The failure `--chaos` answered a request with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ChaosAnswer {
-    /// 429 with `Retry-After: 1` and a JSON error body.
+    /// 429 with `Retry-After: 1` and a JSON error body (Veeam paths: `retryAfter: 1` in the
+    /// `errors[]` body instead of the header).
     TooManyRequests,
-    /// 503 with a JSON error body.
+    /// 503 with a JSON error body (Veeam paths: 520 with `type: retryableLogical`).
     Unavailable,
     /// The connection was closed without a response.
     DroppedConnection,
@@ -106,6 +109,7 @@ pub(super) async fn observe(
     let (parts, body) = req.into_parts();
     let bytes = axum::body::to_bytes(body, MAX_BODY).await;
     let chaos = chaos_for(&state, seq);
+    let veeam = parts.uri.path().starts_with(VEEAM_PREFIX);
 
     let mut record = RecordedRequest {
         seq,
@@ -149,6 +153,14 @@ pub(super) async fn observe(
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
         }
+        Some(ChaosAnswer::TooManyRequests) if veeam => veeam_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            serde_json::json!({"message": "Too many requests (licctl sandbox chaos); retry after 1 second", "type": "retryableLogical", "code": 429, "retryAfter": 1}),
+        ),
+        Some(ChaosAnswer::Unavailable) if veeam => veeam_error(
+            StatusCode::from_u16(520).unwrap_or(StatusCode::SERVICE_UNAVAILABLE),
+            serde_json::json!({"message": "Service temporarily unavailable (licctl sandbox chaos)", "type": "retryableLogical", "code": 520}),
+        ),
         Some(ChaosAnswer::TooManyRequests) => {
             let mut resp = json_error(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -168,6 +180,14 @@ pub(super) async fn observe(
             resp
         }
     }
+}
+
+/// Paths of the Veeam VSPC emulation, whose chaos answers use Veeam's error format.
+const VEEAM_PREFIX: &str = "/api/v3/";
+
+/// A Veeam error answer: `{"errors": [error]}`.
+fn veeam_error(status: StatusCode, error: serde_json::Value) -> Response {
+    (status, axum::Json(serde_json::json!({ "errors": [error] }))).into_response()
 }
 
 /// Whether request `seq` is answered by chaos, and how.

@@ -15,3 +15,6 @@ mod shape;
 mod toplevel;
 mod usage;
 mod veeam;
+mod veeam_seed;
+mod veeam_shape;
+mod veeam_usage;
