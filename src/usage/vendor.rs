@@ -114,10 +114,11 @@ impl VendorId {
         http: HttpClient,
         month: Month,
     ) -> Result<VendorUsage> {
+        use crate::vendors::{acronis, bigfix, veeam};
         match self {
-            VendorId::Bigfix => {
-                crate::vendors::bigfix::usage::collect_month(ctx, http, month).await
-            }
+            VendorId::Acronis => acronis::usage::collect_month(ctx, http, month).await,
+            VendorId::Bigfix => bigfix::usage::collect_month(ctx, http, month).await,
+            VendorId::Veeam => veeam::usage::collect_month(ctx, http, month).await,
             other => Err(Error::config(format!(
                 "{} cannot be collected by this build",
                 other.section()

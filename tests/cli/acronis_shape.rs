@@ -535,7 +535,10 @@ fn the_seed_and_openapi_examples_parse() {
     assert!(token["access_token"].is_string() && token["expires_on"].is_i64());
     for (name, expected) in [
         ("error_report_not_found.json", "Report not found (404)"),
-        ("token_error.json", "access_denied"),
+        (
+            "token_error.json",
+            "invalid client credentials (access_denied)",
+        ),
     ] {
         let body = serde_json::to_vec(&fixture(name)).unwrap();
         assert_eq!(
