@@ -572,12 +572,51 @@ pub fn print_one(opts: &OutputOptions, columns: &[&str], value: &Value) -> Resul
 /// Prints raw text as it is (completions, the man page, `config path`, demo banners), to stdout
 /// or atomically to `--out`.
 pub fn print_text(opts: &OutputOptions, text: &str) -> Result<()> {
-    let mut out = match &opts.out {
-        Some(target) => Out::file(target)?,
-        None => Out::stdout(),
-    };
-    out.write_all(text.as_bytes())?;
+    print_bytes(opts, text.as_bytes())
+}
+
+/// Prints bytes exactly as given (a vendor's CSV export, say, whatever its encoding), to stdout
+/// or atomically to `--out`.
+pub fn print_bytes(opts: &OutputOptions, bytes: &[u8]) -> Result<()> {
+    let mut out = RawWriter::open(opts)?;
+    out.write(bytes)?;
     out.commit()
+}
+
+/// A byte-exact writer for answers that are files rather than items (report downloads, CSV
+/// exports): stdout, or a file that is complete or absent — the bytes go to a temporary file
+/// next to the target, renamed over it by [`RawWriter::commit`]; dropping the writer without
+/// committing (a download that broke off) leaves any existing target untouched.
+pub struct RawWriter {
+    out: Out,
+}
+
+impl RawWriter {
+    /// stdout, or `--out` when given.
+    pub fn open(opts: &OutputOptions) -> Result<Self> {
+        match &opts.out {
+            Some(target) => Self::create(target),
+            None => Ok(RawWriter { out: Out::stdout() }),
+        }
+    }
+
+    /// An atomically written file at `target` (its directory must exist: a usage error
+    /// otherwise, before anything is fetched).
+    pub fn create(target: &std::path::Path) -> Result<Self> {
+        Ok(RawWriter {
+            out: Out::file(target)?,
+        })
+    }
+
+    /// Appends `bytes`.
+    pub fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        Ok(self.out.write_all(bytes)?)
+    }
+
+    /// Flushes, and for a file syncs it and renames it into place.
+    pub fn commit(self) -> Result<()> {
+        self.out.commit()
+    }
 }
 
 /// Checks that `--out` names a file in an existing directory: a usage error otherwise. Commands

@@ -7,7 +7,6 @@ use bytes::Bytes;
 use futures::StreamExt as _;
 use reqwest::Method;
 use serde_json::Value;
-use tokio::io::AsyncWriteExt as _;
 use url::Url;
 
 use super::model::{
@@ -151,10 +150,7 @@ impl AcronisClient {
             .http
             .send_streaming(&self.download_request(id, stored_id), &self.auth)
             .await?;
-        let shown = target.display();
-        let fail = |e: std::io::Error| Error::internal(format!("cannot write {shown}: {e}"));
-        let tmp = temp_file_next_to(target).map_err(fail)?;
-        let mut file = tokio::fs::File::from_std(tmp.reopen().map_err(fail)?);
+        let mut file = crate::output::RawWriter::create(target)?;
         let mut body = resp.bytes_stream();
         let mut size = 0u64;
         while let Some(chunk) = body.next().await {
@@ -165,13 +161,10 @@ impl AcronisClient {
                 )
                 .with_hint("nothing was written; try again")
             })?;
-            file.write_all(&chunk).await.map_err(fail)?;
+            file.write(&chunk)?;
             size += chunk.len() as u64;
         }
-        file.flush().await.map_err(fail)?;
-        file.sync_all().await.map_err(fail)?;
-        drop(file);
-        tmp.persist(target).map_err(|e| fail(e.error))?;
+        file.commit()?;
         Ok(size)
     }
 
@@ -238,23 +231,6 @@ impl AcronisClient {
             pause = (pause * 2).min(opts.max_interval);
         }
     }
-}
-
-/// A temporary file in `target`'s directory (same file system, so the final rename is atomic),
-/// named after it so that a leftover is recognisable.
-fn temp_file_next_to(target: &Path) -> std::io::Result<tempfile::NamedTempFile> {
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".part")
-        .tempfile_in(dir)
 }
 
 #[cfg(test)]

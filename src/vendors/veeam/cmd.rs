@@ -163,14 +163,8 @@ pub async fn reports(cmd: &ReportsCommand, ctx: &Context) -> Result<()> {
                 .await
                 .map_err(|e| explain(e, &client))
                 .with_context(|| format!("downloading report {id} as csv"))?;
-            let text = match std::str::from_utf8(&body) {
-                Ok(text) => std::borrow::Cow::Borrowed(text),
-                Err(_) => {
-                    tracing::warn!("report {id}'s csv is not UTF-8: bytes that are not were replaced by U+FFFD");
-                    String::from_utf8_lossy(&body)
-                }
-            };
-            output::print_text(&ctx.output, &text)?;
+            // The vendor's file, byte for byte, whatever its encoding.
+            output::print_bytes(&ctx.output, &body)?;
             if let Some(out) = &ctx.output.out {
                 ctx.note(&format!(
                     "report {id} written to {} ({} bytes)",
