@@ -76,7 +76,10 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         // Header lines as licctl logs them: `authorization: Bearer ...`.
-        header: Regex::new(r"(?im)^(\s*(?:authorization|proxy-authorization|token|x-api-key)\s*:\s*).+$")
+        // The scheme (`Bearer`, `Basic`) is kept: it says which credential, not what it is.
+        header: Regex::new(
+            r"(?im)^(\s*(?:authorization|proxy-authorization|token|x-api-key)\s*:\s*(?:(?:Bearer|Basic|Token)\s+)?).+$",
+        )
             .expect("valid regex"),
     })
 }
@@ -166,7 +169,9 @@ mod tests {
             scrub("grant_type=password&password=s3cr3t"),
             "grant_type=password&password=***"
         );
-        assert_eq!(scrub("authorization: Bearer abc.def"), "authorization: ***");
+        assert_eq!(scrub("authorization: Bearer abc.def"), "authorization: Bearer ***");
+        assert_eq!(scrub("Authorization: Basic dXNlcjpwdw=="), "Authorization: Basic ***");
+        assert_eq!(scrub("token: abc123"), "token: ***");
         assert_eq!(
             scrub(r#"{"access_token": "eyJabc", "expires_on": 5}"#),
             r#"{"access_token": "***", "expires_on": 5}"#

@@ -200,11 +200,13 @@ fn the_token_is_cached_privately_and_reused_by_the_next_command() {
 
 #[test]
 fn an_expired_token_is_replaced_before_use() {
-    // Tokens that live 1 s are never fresh enough to reuse: every command asks anew.
+    // Tokens that live 20 s are inside licctl's 30 s safety margin, so never fresh enough to
+    // reuse from the cache: every command asks anew. (They still outlive the test, so no
+    // request meets a 401 however slow the machine is.)
     let (env, sb) = (
         TestEnv::new(),
         sandbox_with(SandboxOptions {
-            token_ttl_secs: 1,
+            token_ttl_secs: 20,
             ..Default::default()
         }),
     );

@@ -953,7 +953,7 @@ fn dry_run_sends_nothing_not_even_the_sign_in() {
         text.contains("/api/v3/licensing/reports/settings"),
         "{text}"
     );
-    assert!(text.contains("authorization: ***"), "{text}");
+    assert!(text.contains("authorization: Bearer ***"), "{text}");
     assert!(text.contains(r#""path": "/autoApprove""#), "{text}");
     assert_eq!(sb.request_count(), 0);
 }
