@@ -156,7 +156,7 @@ fn paging_is_driven_by_total_and_stays_in_order() {
     let limits: Vec<String> = mock
         .requests()
         .iter()
-        .map(|r| format!("{}", r.url.query().unwrap()))
+        .map(|r| r.url.query().unwrap().to_string())
         .collect();
     assert_eq!(limits.len(), 3);
     assert!(

@@ -306,8 +306,7 @@ impl Dataset {
     /// The first record on day number `d` (or later): `⌈d·n/D⌉`, clamped to `n`.
     pub fn first_index(&self, d: u64) -> u64 {
         let d = d.min(self.days);
-        ((u128::from(d) * u128::from(self.n) + u128::from(self.days) - 1) / u128::from(self.days))
-            as u64
+        (u128::from(d) * u128::from(self.n)).div_ceil(u128::from(self.days)) as u64
     }
 
     /// The index range of the records dated `from..=to` (an empty range outside the window).
