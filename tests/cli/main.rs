@@ -10,6 +10,7 @@ mod common;
 mod layers;
 mod ocreporter;
 mod otc;
+mod otc_shape;
 mod sandbox_api;
 mod shape;
 mod toplevel;
