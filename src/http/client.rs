@@ -19,7 +19,8 @@ use crate::error::{Error, ErrorKind, Result};
 /// Everything about transport that comes from global flags (DESIGN.md §2).
 #[derive(Debug, Clone)]
 pub struct HttpSettings {
-    /// Whole-request timeout (`--timeout`).
+    /// Whole-request timeout (`--timeout`); for streamed answers, the longest wait for the
+    /// next bytes.
     pub timeout: Duration,
     /// TCP/TLS connect timeout (`--connect-timeout`).
     pub connect_timeout: Duration,
@@ -144,9 +145,12 @@ impl HttpClient {
         // The process-wide TLS provider (ring); a no-op when the binary already installed it,
         // and what lets library callers (tests, the in-process demo) build a client at all.
         let _ = rustls::crypto::ring::default_provider().install_default();
+        // No client-wide total timeout: buffered requests get `--timeout` per request (see
+        // `build`), while streamed answers (NDJSON, downloads) may legitimately take longer
+        // than that in all, so for them `--timeout` bounds each read (an idle stream) instead.
         let mut b = reqwest::Client::builder()
             .user_agent(concat!("licctl/", env!("CARGO_PKG_VERSION")))
-            .timeout(settings.timeout)
+            .read_timeout(settings.timeout)
             .connect_timeout(settings.connect_timeout)
             .gzip(true);
         if let Some(path) = &settings.ca_cert {
@@ -257,7 +261,11 @@ impl HttpClient {
             debug!("→ {} {}", req.method, shown);
             trace!("{}", self.describe(req, auth, bearer.as_ref()));
             let started = Instant::now();
-            let result = self.build(req, auth, bearer.as_ref(), url).send().await;
+            let mut rb = self.build(req, auth, bearer.as_ref(), url);
+            if buffer {
+                rb = rb.timeout(self.settings.timeout);
+            }
+            let result = rb.send().await;
             let failure = match result {
                 Ok(resp) => {
                     let status = resp.status().as_u16();

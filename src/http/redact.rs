@@ -169,8 +169,14 @@ mod tests {
             scrub("grant_type=password&password=s3cr3t"),
             "grant_type=password&password=***"
         );
-        assert_eq!(scrub("authorization: Bearer abc.def"), "authorization: Bearer ***");
-        assert_eq!(scrub("Authorization: Basic dXNlcjpwdw=="), "Authorization: Basic ***");
+        assert_eq!(
+            scrub("authorization: Bearer abc.def"),
+            "authorization: Bearer ***"
+        );
+        assert_eq!(
+            scrub("Authorization: Basic dXNlcjpwdw=="),
+            "Authorization: Basic ***"
+        );
         assert_eq!(scrub("token: abc123"), "token: ***");
         assert_eq!(
             scrub(r#"{"access_token": "eyJabc", "expires_on": 5}"#),

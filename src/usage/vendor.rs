@@ -114,8 +114,9 @@ impl VendorId {
         http: HttpClient,
         month: Month,
     ) -> Result<VendorUsage> {
-        use crate::vendors::{acronis, bigfix, veeam};
+        use crate::vendors::{acronis, bigfix, otc, veeam};
         match self {
+            VendorId::Otc => otc::usage::collect_month(ctx, http, month).await,
             VendorId::Acronis => acronis::usage::collect_month(ctx, http, month).await,
             VendorId::Bigfix => bigfix::usage::collect_month(ctx, http, month).await,
             VendorId::Veeam => veeam::usage::collect_month(ctx, http, month).await,

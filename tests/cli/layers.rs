@@ -316,3 +316,103 @@ fn secrets_from_a_command_and_a_warning_for_readable_literal_secrets() {
         .assert()
         .code(3);
 }
+
+/// A one-connection HTTP/1.1 server answering with `chunks`, each sent after its pause.
+fn paced_server(
+    chunks: Vec<(std::time::Duration, String)>,
+    content_type: &'static str,
+) -> (String, std::thread::JoinHandle<()>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        let (mut sock, _) = listener.accept().unwrap();
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            if sock.read_exact(&mut byte).is_err() {
+                return;
+            }
+            head.push(byte[0]);
+        }
+        let _ = write!(
+            sock,
+            "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nTransfer-Encoding: chunked\r\n\r\n"
+        );
+        for (pause, data) in chunks {
+            std::thread::sleep(pause);
+            if write!(sock, "{:x}\r\n{data}\r\n", data.len())
+                .and_then(|_| sock.flush())
+                .is_err()
+            {
+                return;
+            }
+        }
+        let _ = write!(sock, "0\r\n\r\n");
+    });
+    (url, handle)
+}
+
+#[test]
+fn a_stream_may_outlast_the_timeout_while_data_keeps_coming() {
+    // Four NDJSON lines 0.6 s apart: 2.4 s in all, never 1 s without data.
+    let pace = std::time::Duration::from_millis(600);
+    let lines = (1..=4)
+        .map(|i| (pace, format!("{{\"contract\":{i},\"amount\":1}}\n")))
+        .collect();
+    let (url, server) = paced_server(lines, "application/x-ndjson");
+    let out = TestEnv::new()
+        .cmd()
+        .env("LICCTL_OTC_URL", &url)
+        .env("LICCTL_OTC_API_KEY", "k3y-for-the-test")
+        .args([
+            "otc",
+            "--api-version",
+            "v2",
+            "consumption",
+            "list",
+            "-o",
+            "jsonl",
+            "--timeout",
+            "1",
+            "--retries",
+            "0",
+        ])
+        .output()
+        .unwrap();
+    server.join().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 4);
+}
+
+#[test]
+fn a_stalled_answer_times_out() {
+    // Half an answer, then silence longer than --timeout: exit 7, without waiting it out.
+    let chunks = vec![
+        (
+            std::time::Duration::ZERO,
+            "{\"total\": 1, \"rows\": [".to_owned(),
+        ),
+        (std::time::Duration::from_secs(4), "]}".to_owned()),
+    ];
+    let (url, server) = paced_server(chunks, "application/json");
+    let started = std::time::Instant::now();
+    TestEnv::new()
+        .cmd()
+        .env("LICCTL_BIGFIX_URL", &url)
+        .env("LICCTL_BIGFIX_TOKEN", TOKEN)
+        .args([
+            "bigfix",
+            "metrics",
+            "list",
+            "--timeout",
+            "1",
+            "--retries",
+            "0",
+        ])
+        .assert()
+        .code(7)
+        .stderr(predicate::str::contains("timed out"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(4));
+    server.join().unwrap();
+}
