@@ -353,3 +353,129 @@ fn a_failing_vendor_leaves_no_bundle() {
     assert!(out.stdout.is_empty());
     assert!(!out_dir.join("2026-10").exists());
 }
+
+#[test]
+fn keep_going_writes_the_vendors_that_succeeded_and_exits_8() {
+    let (env, sb) = (TestEnv::new(), sandbox());
+    let out_dir = env.path().join("reports");
+    let out = env
+        .cmd_for(&sb)
+        .env("LICCTL_BIGFIX_TOKEN", "wrong-token-value")
+        .args([
+            "usage",
+            "monthly",
+            "--month",
+            "2026-10",
+            "--keep-going",
+            "-o",
+            "json",
+            "--out-dir",
+        ])
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(8), "{}", stderr(&out));
+    assert!(stderr(&out).contains("bigfix-metrics"), "{}", stderr(&out));
+    let dir = out_dir.join("2026-10");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    let vendors = manifest["vendors"].as_object().unwrap();
+    let bigfix = &vendors["bigfix-metrics"];
+    assert_eq!(bigfix["status"], "failed");
+    assert_eq!(bigfix["exit_code"], 4);
+    assert!(
+        bigfix["error"].as_str().unwrap().contains("401"),
+        "{bigfix}"
+    );
+    assert!(!bigfix["requests"].as_array().unwrap().is_empty());
+    assert!(!dir.join("raw/bigfix-metrics.json").exists());
+    let ok: Vec<&String> = vendors
+        .iter()
+        .filter(|(_, v)| v["status"] == "ok")
+        .map(|(k, _)| k)
+        .collect();
+    assert!(ok.len() >= 2, "{ok:?}");
+    for v in &ok {
+        assert!(dir.join(format!("raw/{v}.json")).is_file(), "{v}");
+    }
+    let text = std::fs::read_to_string(dir.join("usage.csv")).unwrap();
+    assert!(!text.contains("bigfix-metrics"));
+    // The summary on stdout shows the failure too.
+    let summary = json(&out);
+    let failed = summary
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["vendor"] == "bigfix-metrics")
+        .unwrap();
+    assert_eq!(failed["status"], "failed");
+}
+
+#[test]
+fn each_vendor_row_count_matches_its_own_command() {
+    let (env, sb) = (TestEnv::new(), sandbox());
+    let out_dir = env.path().join("reports");
+    let out = env
+        .cmd_for(&sb)
+        .args([
+            "usage",
+            "monthly",
+            "--month",
+            "2026-10",
+            "--vendors",
+            "veeam,bigfix",
+            "-o",
+            "json",
+            "--out-dir",
+        ])
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows_of = |vendor: &str| -> u64 {
+        json(&out)
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["vendor"] == vendor)
+            .unwrap()["rows"]
+            .as_u64()
+            .unwrap()
+    };
+    let count = |args: &[&str]| -> u64 {
+        let o = env
+            .cmd_for(&sb)
+            .args(args)
+            .args(["-o", "jsonl"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o).lines().count() as u64
+    };
+    // Veeam: one row per organization × product × workload of the month's reports.
+    assert_eq!(
+        rows_of("veeam-vspc"),
+        count(&[
+            "veeam",
+            "licensing",
+            "reports",
+            "list",
+            "--month",
+            "2026-10",
+            "--view",
+            "details"
+        ])
+    );
+    assert_eq!(
+        rows_of("bigfix-metrics"),
+        count(&[
+            "bigfix",
+            "license-usage",
+            "list",
+            "--from",
+            "2026-10-01",
+            "--to",
+            "2026-10-31"
+        ])
+    );
+}
