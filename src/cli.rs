@@ -235,7 +235,8 @@ impl Default for GlobalArgs {
     }
 }
 
-fn positive_secs(s: &str) -> Result<f64, String> {
+/// clap value parser for a duration in seconds: more than 0, at most a day.
+pub fn positive_secs(s: &str) -> Result<f64, String> {
     let v: f64 = s
         .parse()
         .map_err(|_| format!("{s:?} is not a number of seconds"))?;

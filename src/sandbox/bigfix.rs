@@ -23,6 +23,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
 
+use super::params::Params;
 use super::{json_error, lock, Credentials, SandboxState};
 
 mod license_usage;
@@ -196,25 +197,7 @@ fn generate(shared: &SandboxState) -> Metrics {
     }
 }
 
-/// The decoded query string, first value of each name winning.
-struct Params(Vec<(String, String)>);
-
 impl Params {
-    fn parse(raw: Option<String>) -> Self {
-        Params(
-            url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
-                .into_owned()
-                .collect(),
-        )
-    }
-
-    fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
     /// `code_name`, trimmed as BigFix does.
     fn code_name(&self) -> &str {
         self.get("code_name").map(str::trim).unwrap_or_default()

@@ -20,6 +20,7 @@ mod data;
 mod middleware;
 mod ocreporter;
 mod otc;
+mod params;
 mod tls;
 mod veeam;
 

@@ -19,6 +19,7 @@ use serde_json::{json, Map, Value};
 
 use super::{authorized, page, ApiError, BigFix};
 use crate::sandbox::data::DataGen;
+use crate::sandbox::params::Params;
 
 /// Products licensed by a metric: (id, publisher, name, family guid, metric code, metric name).
 const PRODUCTS: &[(i64, &str, &str, &str, &str, &str)] = &[
@@ -158,12 +159,7 @@ pub(super) async fn list(
             ))
         })?,
     };
-    let columns: Vec<String> = params
-        .0
-        .iter()
-        .filter(|(k, _)| k == "columns[]")
-        .map(|(_, v)| v.clone())
-        .collect();
+    let columns: Vec<String> = params.all("columns[]").map(str::to_owned).collect();
     if let Some(bad) = columns.iter().find(|c| !COLUMNS.contains(&c.as_str())) {
         return Err(ApiError::bad_request(format!("Unknown column: '{bad}'.")));
     }
@@ -178,13 +174,8 @@ pub(super) async fn list(
         let filter = Criteria::parse(&criteria)?;
         rows.retain(|r| filter.matches(r));
     }
-    for spec in params
-        .0
-        .iter()
-        .filter(|(k, _)| k == "order[]")
-        .map(|(_, v)| v)
-        .rev()
-    {
+    let order: Vec<&str> = params.all("order[]").collect();
+    for spec in order.into_iter().rev() {
         let (col, desc) = match spec.trim().rsplit_once(' ') {
             Some((c, dir)) if dir.eq_ignore_ascii_case("desc") => (c.trim(), true),
             Some((c, dir)) if dir.eq_ignore_ascii_case("asc") => (c.trim(), false),
@@ -225,7 +216,7 @@ pub(super) async fn list(
     Ok(Json(json!({ "total": total, "rows": rows })))
 }
 
-fn date(params: &super::Params, name: &str) -> Result<Option<NaiveDate>, ApiError> {
+fn date(params: &Params, name: &str) -> Result<Option<NaiveDate>, ApiError> {
     match params.get(name) {
         None => Ok(None),
         Some(raw) => NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")

@@ -32,6 +32,7 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde_json::json;
 
 use self::data::{Dataset, Shape, CONTRACTS, PRODUCTS, PROJECTS, TAGS};
+use super::params::Params;
 use super::{lock, Credentials, SandboxState};
 
 /// Lines per chunk of a streamed answer (v2 NDJSON, v1 day/week/month).
@@ -183,25 +184,7 @@ fn basic(state: &Otc, headers: &HeaderMap) -> ApiResult<()> {
     }
 }
 
-/// The decoded query string; the first value of a name wins.
-struct Params(Vec<(String, String)>);
-
 impl Params {
-    fn parse(raw: Option<String>) -> Self {
-        Params(
-            url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
-                .into_owned()
-                .collect(),
-        )
-    }
-
-    fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
     fn int(&self, name: &str, range: std::ops::RangeInclusive<u64>) -> ApiResult<Option<u64>> {
         let Some(raw) = self.get(name) else {
             return Ok(None);

@@ -132,10 +132,10 @@ pub struct CreateArgs {
     #[arg(long, value_name = "DIR")]
     pub download: Option<PathBuf>,
     /// Give up waiting after this many seconds
-    #[arg(long, value_name = "SECS", default_value_t = 900.0, value_parser = positive_secs)]
+    #[arg(long, value_name = "SECS", default_value_t = 900.0, value_parser = crate::cli::positive_secs)]
     pub wait_timeout: f64,
     /// First pause between two polls of the stored files (doubles up to 30 s)
-    #[arg(long, value_name = "SECS", default_value_t = 1.0, value_parser = positive_secs, hide = true)]
+    #[arg(long, value_name = "SECS", default_value_t = 1.0, value_parser = crate::cli::positive_secs, hide = true)]
     pub poll_interval: f64,
 }
 
@@ -196,19 +196,6 @@ pub struct DownloadArgs {
     /// With --latest: the most recent saved file of this format
     #[arg(long, value_enum)]
     pub format: Option<ReportFormat>,
-}
-
-fn positive_secs(s: &str) -> std::result::Result<f64, String> {
-    let v: f64 = s
-        .parse()
-        .map_err(|_| format!("{s:?} is not a number of seconds"))?;
-    if v.is_finite() && v > 0.0 && v <= 86_400.0 {
-        Ok(v)
-    } else {
-        Err(format!(
-            "{s} is out of range: more than 0 and at most 86400 seconds"
-        ))
-    }
 }
 
 /// Runs an `acronis-reports` command.
