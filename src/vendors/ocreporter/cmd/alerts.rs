@@ -17,5 +17,6 @@ pub async fn run(_args: &AlertsArgs, ocr: Ocr<'_>) -> Result<()> {
         .get(&["alert", "alerts"], &[])
         .await
         .with_context(|| "showing the alerts overview")?;
-    ocr.print_answer(ALERT_COLUMNS, v).await
+    ocr.print_answer(ALERT_COLUMNS, v, "printing the alerts overview")
+        .await
 }

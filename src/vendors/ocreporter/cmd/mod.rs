@@ -123,26 +123,28 @@ impl Ocr<'_> {
         self.print_list(columns, items, what).await
     }
 
+    /// Prints rows computed from one answer (report sections), honouring `--max-items`.
+    pub async fn print_rows(&self, columns: &[&str], rows: Vec<Value>, what: &str) -> Result<()> {
+        let max = self
+            .ctx
+            .global
+            .max_items
+            .map_or(usize::MAX, |m| usize::try_from(m).unwrap_or(usize::MAX));
+        let stream = futures::stream::iter(rows.into_iter().take(max).map(Ok)).boxed();
+        self.print_list(columns, stream, what).await
+    }
+
     /// Prints one object.
     pub fn print_one(&self, columns: &[&str], v: &Value) -> Result<()> {
         output::print_one(&self.ctx.output, columns, v)
     }
 
-    /// Prints an answer that may be a list or one object (alerts, exports).
-    pub async fn print_answer(&self, columns: &[&str], v: Value) -> Result<()> {
-        match v {
-            Value::Array(items) => {
-                let stream = futures::stream::iter(items.into_iter().map(Ok)).boxed();
-                output::print_stream(&self.ctx.output, columns, stream)
-                    .await
-                    .map(|_| ())
-            }
-            Value::Null => {
-                output::print_stream(&self.ctx.output, columns, futures::stream::empty().boxed())
-                    .await
-                    .map(|_| ())
-            }
-            other => self.print_one(columns, &other),
+    /// Prints an answer that is a list (bare or in an envelope) as rows, anything else as one
+    /// object (alerts, reports).
+    pub async fn print_answer(&self, columns: &[&str], v: Value, what: &str) -> Result<()> {
+        match super::model::parse_list_page(v.clone()) {
+            Ok(page) => self.print_rows(columns, page.items, what).await,
+            Err(_) => self.print_one(columns, &v),
         }
     }
 

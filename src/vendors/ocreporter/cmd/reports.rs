@@ -10,16 +10,14 @@
 //! before anything is printed.
 
 use clap::{Args, Subcommand};
-use futures::StreamExt;
-use serde_json::Value;
 
 use super::Ocr;
 use crate::error::{Error, Result, ResultExt};
 use crate::usage::Month;
 use crate::vendors::ocreporter::model::{
     check_id, data_export_category, date_range, missing_prices, missing_prices_error,
-    missing_prices_message, parse_list_page, section_rows, CloudProvider, Observation,
-    ReportPayload, Section, SplaReport, CLOUD_COLUMNS,
+    missing_prices_message, section_rows, CloudProvider, Observation, ReportPayload, Section,
+    SplaReport, CLOUD_COLUMNS,
 };
 
 /// `licctl ocr reports ...`
@@ -192,7 +190,8 @@ pub async fn run(cmd: &ReportsCommand, ocr: Ocr<'_>) -> Result<()> {
                 .cloud_vm_cost_adviser(&codes, customer.as_deref())
                 .await
                 .with_context(|| "generating the cloud vm cost adviser report")?;
-            print_rows(ocr, CLOUD_COLUMNS, v).await
+            ocr.print_answer(CLOUD_COLUMNS, v, "printing the report")
+                .await
         }
         ReportsCommand::DataExport { category, from, to } => {
             let (category, respelt) = data_export_category(category)?;
@@ -205,7 +204,7 @@ pub async fn run(cmd: &ReportsCommand, ocr: Ocr<'_>) -> Result<()> {
                 .data_export(category, &from.to_string(), &to.to_string())
                 .await
                 .with_context(|| format!("exporting {category} from {from} to {to}"))?;
-            print_rows(ocr, &[], v).await
+            ocr.print_answer(&[], v, "printing the export").await
         }
     }
 }
@@ -229,19 +228,6 @@ async fn spla(ocr: Ocr<'_>, args: &SplaArgs, kind: SplaReport, customers: &[Stri
         return ocr.print_one(&[], &report);
     }
     let rows = section_rows(&report, section);
-    let stream = futures::stream::iter(rows.into_iter().map(Ok)).boxed();
-    ocr.print_list(section.columns(kind), stream, "printing the report")
+    ocr.print_rows(section.columns(kind), rows, "printing the report")
         .await
-}
-
-/// Prints an answer that is a list (bare or in an envelope) as rows, anything else as one
-/// object.
-async fn print_rows(ocr: Ocr<'_>, columns: &[&str], v: Value) -> Result<()> {
-    match parse_list_page(v.clone()) {
-        Ok(page) => {
-            let stream = futures::stream::iter(page.items.into_iter().map(Ok)).boxed();
-            ocr.print_list(columns, stream, "printing the report").await
-        }
-        Err(_) => ocr.print_one(columns, &v),
-    }
 }
