@@ -6,6 +6,7 @@ mod bigfix;
 mod common;
 mod layers;
 mod ocreporter;
+mod ocreporter_shape;
 mod otc;
 mod sandbox_api;
 mod shape;
