@@ -67,6 +67,11 @@ fn body(r: &wiremock::Request) -> String {
     String::from_utf8(r.body.clone()).unwrap()
 }
 
+/// Arguments, path after the workspace, query beyond the anatomy, body.
+type UpdateCase<'a> = (&'a [&'a str], &'a str, &'a [(&'a str, &'a str)], &'a str);
+/// Arguments, path after the workspace, query beyond the anatomy.
+type PayloadCase<'a> = (Vec<&'a str>, &'a str, Vec<(&'a str, &'a str)>);
+
 #[test]
 fn lists_send_the_anatomy_and_page_until_a_short_page() {
     let mock = server();
@@ -212,7 +217,7 @@ fn updates_send_the_exclude_spla_triple_and_the_reference_kind() {
         WMock::given(method("GET"))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!([]))),
     );
-    let cases: &[(&[&str], &str, &[(&str, &str)], &str)] = &[
+    let cases: &[UpdateCase] = &[
         (
             &["devices", "update", "124-XYZ", "--by", "agreement", "--exclude-spla", "other", "--description", "Server out of SPLA scope"],
             "/infrastructure/devices/124-XYZ",
@@ -325,7 +330,7 @@ fn payload_parameters() {
         WMock::given(method("GET"))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!([]))),
     );
-    let cases: Vec<(Vec<&str>, &str, Vec<(&str, &str)>)> = vec![
+    let cases: Vec<PayloadCase> = vec![
         (
             vec![
                 "devices",
