@@ -4,6 +4,8 @@
 
 pub mod client;
 pub mod cmd;
+#[cfg(test)]
+mod fixtures;
 pub mod model;
 pub mod usage;
 pub mod xml;
