@@ -12,7 +12,7 @@
 //! - a license whose purchase price is missing from the reseller's catalog for the customer's
 //!   price category is left out of the calculation and listed in `missingUnitPrices`.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{Duration, NaiveDate};
 use serde_json::{json, Map, Value};
@@ -172,39 +172,72 @@ fn purchase_price(s: &Store, part: &str, category: &str) -> Option<f64> {
         .and_then(|r| r.get("price").and_then(Value::as_f64))
 }
 
-fn sale_price(s: &Store, customer: u64, part: &str) -> Option<f64> {
-    let own = s.price_customers.iter().find(|r| {
-        int(r, "customer_id") == Some(customer as i64) && field(r, "part_number") == part
-    });
-    let group = || {
-        let g = s
-            .customers
-            .get(customer)
-            .and_then(|c| int(c, "customer_group_id"))?;
-        s.price_groups
-            .iter()
-            .find(|r| int(r, "customer_group_id") == Some(g) && field(r, "part_number") == part)
-    };
-    own.or_else(group)
-        .and_then(|r| r.get("price").and_then(Value::as_f64))
+/// What a report looks up per line, indexed once so that large workspaces stay linear:
+/// contract licenses active in the window per (customer, part number), and sale prices.
+struct Index {
+    contracts: HashMap<(Option<u64>, String), i64>,
+    sale: HashMap<(u64, String), f64>,
+    group_sale: HashMap<(i64, String), f64>,
 }
 
-fn contract_count(
-    s: &Store,
-    w: Window,
-    customers: &dyn Fn(Option<u64>) -> bool,
-    part: &str,
-) -> i64 {
-    s.contract_licenses
-        .iter()
-        .filter(|c| field(c, "software_license_part_number") == part)
-        .filter(|c| customers(int(c, "customer_id").map(|i| i as u64)))
-        .filter(|c| match w {
-            Window::Current => field(c, "end_date").is_empty(),
-            Window::Range(..) => w.covers(&field(c, "start_date"), &field(c, "end_date")),
-        })
-        .map(|c| int(c, "number_of_licenses").unwrap_or(0))
-        .sum()
+impl Index {
+    fn new(s: &Store, w: Window) -> Self {
+        let mut contracts = HashMap::new();
+        for c in s.contract_licenses.iter() {
+            let active = match w {
+                Window::Current => field(c, "end_date").is_empty(),
+                Window::Range(..) => w.covers(&field(c, "start_date"), &field(c, "end_date")),
+            };
+            if active {
+                let key = (
+                    int(c, "customer_id").map(|i| i as u64),
+                    field(c, "software_license_part_number"),
+                );
+                *contracts.entry(key).or_default() += int(c, "number_of_licenses").unwrap_or(0);
+            }
+        }
+        let price = |r: &Record| r.get("price").and_then(Value::as_f64);
+        let mut sale = HashMap::new();
+        for r in &s.price_customers {
+            if let (Some(c), Some(p)) = (int(r, "customer_id"), price(r)) {
+                sale.entry((c as u64, field(r, "part_number"))).or_insert(p);
+            }
+        }
+        let mut group_sale = HashMap::new();
+        for r in &s.price_groups {
+            if let (Some(g), Some(p)) = (int(r, "customer_group_id"), price(r)) {
+                group_sale.entry((g, field(r, "part_number"))).or_insert(p);
+            }
+        }
+        Index {
+            contracts,
+            sale,
+            group_sale,
+        }
+    }
+
+    /// The customer's sale price: its own catalog, else its group's.
+    fn sale_price(&self, s: &Store, customer: u64, part: &str) -> Option<f64> {
+        self.sale
+            .get(&(customer, part.to_owned()))
+            .copied()
+            .or_else(|| {
+                let g = s
+                    .customers
+                    .get(customer)
+                    .and_then(|c| int(c, "customer_group_id"))?;
+                self.group_sale.get(&(g, part.to_owned())).copied()
+            })
+    }
+
+    /// Contract licenses of `part` held by the customers `mine` accepts.
+    fn contracts(&self, part: &str, mine: &dyn Fn(Option<u64>) -> bool) -> i64 {
+        self.contracts
+            .iter()
+            .filter(|((c, p), _)| p == part && mine(*c))
+            .map(|(_, n)| *n)
+            .sum()
+    }
 }
 
 fn money(x: f64) -> Value {
@@ -379,6 +412,7 @@ fn build(
     itemized: bool,
 ) -> Map<String, Value> {
     let lines = usage_lines(s, w, only);
+    let index = Index::new(s, w);
     let mut out = Map::new();
 
     // Per (part, category), and the missing purchase prices.
@@ -406,7 +440,7 @@ fn build(
             "license_type": p.license_type,
             "pricecategory": cat,
             "quantity": quantity,
-            "contract_licenses": contract_count(s, w, &in_category, part),
+            "contract_licenses": index.contracts(part, &in_category),
             "unit_price": price,
             "total_price": money(price * *quantity as f64),
             "currency": CURRENCY,
@@ -462,7 +496,7 @@ fn build(
             );
         }
         Kind::Customer => {
-            out.insert("customers".into(), customer_lines(s, w, &lines, flat));
+            out.insert("customers".into(), customer_lines(s, &index, &lines, flat));
         }
     }
     out.insert(
@@ -529,7 +563,7 @@ fn servers_software(s: &Store, lines: &[Line], flat: bool) -> Value {
     )
 }
 
-fn customer_lines(s: &Store, w: Window, lines: &[Line], flat: bool) -> Value {
+fn customer_lines(s: &Store, index: &Index, lines: &[Line], flat: bool) -> Value {
     let mut per: BTreeMap<u64, BTreeMap<&'static str, i64>> = BTreeMap::new();
     for l in lines {
         if let Some(c) = l.customer {
@@ -552,14 +586,13 @@ fn customer_lines(s: &Store, w: Window, lines: &[Line], flat: bool) -> Value {
                 continue; // left out of the calculation; listed in missingUnitPrices
             }
             let p = product(part).expect("known product");
-            let price = sale_price(s, cid, part);
-            let mine = |x: Option<u64>| x == Some(cid);
+            let price = index.sale_price(s, cid, part);
             licenses.push(json!({
                 "part_number": part,
                 "label": p.label,
                 "license_type": p.license_type,
                 "quantity": quantity,
-                "contract_licenses": contract_count(s, w, &mine, part),
+                "contract_licenses": index.contracts.get(&(Some(cid), part.to_owned())).copied().unwrap_or(0),
                 "unit_price": price,
                 "total_price": price.map(|x| money(x * quantity as f64)),
                 "currency": CURRENCY,
