@@ -97,7 +97,10 @@ fn workspaces() {
     let q = ocr_json(&env, &sb, &["workspaces", "inventory-quality", "12"]);
     assert!(q["score"].as_u64().unwrap() <= 100);
     assert_eq!(q["devices_total"], assets["devices"]);
-    assert_eq!(ocr(&env, &sb, &["workspaces", "show", "99"]).status.code(), Some(5));
+    assert_eq!(
+        ocr(&env, &sb, &["workspaces", "show", "99"]).status.code(),
+        Some(5)
+    );
     let csv = ocr(&env, &sb, &["workspaces", "list", "-o", "csv"]);
     assert!(
         stdout(&csv).starts_with("id,label,description,is_default,created_at\n12,Production,"),
@@ -2129,5 +2132,8 @@ fn collect_month_maps_the_customer_report() {
         "{:?}",
         usage.warnings
     );
-    assert!(!usage.details["missingUnitPrices"].as_array().unwrap().is_empty());
+    assert!(!usage.details["missingUnitPrices"]
+        .as_array()
+        .unwrap()
+        .is_empty());
 }
