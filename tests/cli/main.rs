@@ -9,6 +9,7 @@ mod bigfix;
 mod common;
 mod layers;
 mod ocreporter;
+mod ocreporter_shape;
 mod otc;
 mod otc_shape;
 mod sandbox_api;
