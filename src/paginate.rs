@@ -164,11 +164,13 @@ where
         return stream::empty().boxed();
     }
     let fetch = Arc::new(fetch);
-    let opts_one = PageOptions {
-        page_size: opts.page_size,
+    // Pages must all have one size for page numbers to line up, so --max-items below the page
+    // size shrinks every page: one request, for just what is needed.
+    let opts = PageOptions {
+        page_size: opts.first_limit(),
         ..opts
     };
-    let pages = sequential(opts_one, 0, fetch, move |offset, size| {
+    let pages = sequential(opts, 0, fetch, move |offset, size| {
         first_page + offset / size.max(1)
     });
     items(pages, opts.max_items)
@@ -416,8 +418,16 @@ mod tests {
             page_size: 10,
             ..Default::default()
         };
-        assert_eq!(run(page_number_stream(opts, 1, fetch)).len(), 25);
+        assert_eq!(run(page_number_stream(opts, 1, fetch.clone())).len(), 25);
         assert_eq!(*calls.lock().unwrap(), vec![(1, 10), (2, 10), (3, 10)]);
+        calls.lock().unwrap().clear();
+        let opts = PageOptions {
+            page_size: 10,
+            max_items: Some(3),
+            ..Default::default()
+        };
+        assert_eq!(run(page_number_stream(opts, 1, fetch)), vec![0, 1, 2]);
+        assert_eq!(*calls.lock().unwrap(), vec![(1, 3)]);
     }
 
     #[test]

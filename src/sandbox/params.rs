@@ -3,16 +3,29 @@
 //! own error format.
 
 /// A request's query parameters, in order; the first value of a name wins with [`Params::get`].
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Params(Vec<(String, String)>);
 
 impl Params {
     /// Decodes a raw query string (`None` when the request had none).
-    pub(crate) fn parse(raw: Option<String>) -> Self {
+    pub(crate) fn parse<S: AsRef<str>>(raw: Option<S>) -> Self {
+        let raw = raw.as_ref().map_or("", |r| r.as_ref());
         Params(
-            url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+            url::form_urlencoded::parse(raw.as_bytes())
                 .into_owned()
                 .collect(),
         )
+    }
+
+    /// Parameters given as pairs, for tests.
+    #[cfg(test)]
+    pub(crate) fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        Params(pairs)
+    }
+
+    /// Every pair, in order.
+    pub(crate) fn pairs(&self) -> &[(String, String)] {
+        &self.0
     }
 
     /// The first value of `name`.
@@ -38,12 +51,12 @@ mod tests {
 
     #[test]
     fn first_value_wins_and_repeats_are_kept() {
-        let p = Params::parse(Some(
-            "a=1&columns%5B%5D=x&a=2&columns[]=y&b=two+words".into(),
-        ));
+        let p = Params::parse(Some("a=1&columns%5B%5D=x&a=2&columns[]=y&b=two+words"));
         assert_eq!(p.get("a"), Some("1"));
         assert_eq!(p.get("b"), Some("two words"));
         assert_eq!(p.all("columns[]").collect::<Vec<_>>(), vec!["x", "y"]);
-        assert_eq!(Params::parse(None).get("a"), None);
+        assert_eq!(Params::parse(None::<&str>).get("a"), None);
+        let p = Params::from_pairs(vec![("k".into(), "v".into())]);
+        assert_eq!(p.pairs(), &[("k".to_owned(), "v".to_owned())]);
     }
 }

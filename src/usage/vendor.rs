@@ -114,16 +114,13 @@ impl VendorId {
         http: HttpClient,
         month: Month,
     ) -> Result<VendorUsage> {
-        use crate::vendors::{acronis, bigfix, otc, veeam};
+        use crate::vendors::{acronis, bigfix, ocreporter, otc, veeam};
         match self {
+            VendorId::Ocreporter => ocreporter::usage::collect_month(ctx, http, month).await,
             VendorId::Otc => otc::usage::collect_month(ctx, http, month).await,
             VendorId::Acronis => acronis::usage::collect_month(ctx, http, month).await,
             VendorId::Bigfix => bigfix::usage::collect_month(ctx, http, month).await,
             VendorId::Veeam => veeam::usage::collect_month(ctx, http, month).await,
-            other => Err(Error::config(format!(
-                "{} cannot be collected by this build",
-                other.section()
-            ))),
         }
     }
 }

@@ -62,7 +62,8 @@ fn every_request_carries_the_documented_anatomy() {
     );
     assert_eq!(r.query_param("_language").as_deref(), Some("en"));
     assert_eq!(r.query_param("page").as_deref(), Some("1"));
-    assert_eq!(r.query_param("showPerPage").as_deref(), Some("100"));
+    // --max-items 1 asks for a page of one: nothing more than what is needed.
+    assert_eq!(r.query_param("showPerPage").as_deref(), Some("1"));
     assert_eq!(sb.request_count(), 1);
 
     // --workspace overrides the configured workspace; --language the language.

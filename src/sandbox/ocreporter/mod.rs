@@ -168,7 +168,7 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let params = Params::parse(uri.query().unwrap_or_default());
+    let params = Params::parse(uri.query());
     let format = match params.get("_format").map(|f| f.trim().to_ascii_lowercase()) {
         None => Format::Json,
         Some(f) if f == "json" || f.is_empty() => Format::Json,

@@ -786,7 +786,7 @@ mod tests {
     use crate::sandbox::ocreporter::data::generate;
 
     fn params(p: &[(&str, &str)]) -> Params {
-        Params(
+        Params::from_pairs(
             p.iter()
                 .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
                 .collect(),

@@ -2,6 +2,7 @@
 //! tables of JSON records, the attribute schemas that create/update bodies are checked
 //! against, Yii-style errors, the `q` / `page` / `showPerPage` list parameters.
 
+pub(super) use crate::sandbox::params::Params;
 use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
@@ -133,44 +134,26 @@ impl ApiError {
     }
 }
 
-/// The query string, decoded; the first value of a name wins.
-#[derive(Debug, Clone, Default)]
-pub(super) struct Params(pub Vec<(String, String)>);
-
+/// OC Reporter's readings of the shared query parameters.
 impl Params {
-    pub fn parse(raw: &str) -> Self {
-        Params(
-            url::form_urlencoded::parse(raw.as_bytes())
-                .into_owned()
-                .collect(),
-        )
-    }
-
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
     /// A non-empty value.
-    pub fn value(&self, name: &str) -> Option<&str> {
+    pub(super) fn value(&self, name: &str) -> Option<&str> {
         self.get(name).map(str::trim).filter(|v| !v.is_empty())
     }
 
     /// `name=1` (also `true`).
-    pub fn flag(&self, name: &str) -> bool {
+    pub(super) fn flag(&self, name: &str) -> bool {
         matches!(self.value(name), Some("1" | "true" | "yes"))
     }
 
     /// `payload[name]`.
-    pub fn payload(&self, name: &str) -> Option<&str> {
+    pub(super) fn payload(&self, name: &str) -> Option<&str> {
         self.value(&format!("payload[{name}]"))
     }
 
     /// Every `Prefix[field]=value` (e.g. `Activity[...]`).
-    pub fn keyed(&self, prefix: &str) -> Vec<(String, String)> {
-        keyed(&self.0, prefix)
+    pub(super) fn keyed(&self, prefix: &str) -> Vec<(String, String)> {
+        keyed(self.pairs(), prefix)
     }
 }
 

@@ -757,7 +757,7 @@ mod tests {
     #[test]
     fn selection_paging_matches_a_scan() {
         let data = Dataset::new(7, 5000, NaiveDate::from_ymd_opt(2026, 5, 2).unwrap());
-        let p = Params::parse(Some("product=3&tagged=true".into()));
+        let p = Params::parse(Some("product=3&tagged=true"));
         let mut sel = Selection::all(&data);
         sel.mask = resource_mask(&data, &p, p.boolean("tagged").unwrap(), None).unwrap();
         let all: Vec<u64> = (0..5000).filter(|&i| sel.matches(&data, i)).collect();
@@ -775,7 +775,7 @@ mod tests {
     #[test]
     fn bad_parameters_are_400() {
         let p = Params::parse(Some(
-            "limit=101&product=33&consumption_date=2020-13-01&tagged=maybe".into(),
+            "limit=101&product=33&consumption_date=2020-13-01&tagged=maybe",
         ));
         assert!(p.int("limit", 1..=100).is_err());
         assert!(p.int("product", 1..=32).is_err());
