@@ -189,11 +189,16 @@ fn demo_builds_a_monthly_bundle_against_the_sandbox() {
     );
     assert!(text.contains("$ licctl usage show"), "{text}");
     let bundle = out_dir.join("2026-10");
+    // All five emulated vendors made it into the bundle.
     for f in [
         "manifest.json",
         "usage.csv",
         "usage.jsonl",
+        "raw/ocreporter.json",
+        "raw/otc-dashboard.json",
+        "raw/acronis-reports.json",
         "raw/bigfix-metrics.json",
+        "raw/veeam-vspc.json",
     ] {
         assert!(bundle.join(f).is_file(), "{f} missing");
     }
