@@ -69,7 +69,8 @@ impl ErrorKind {
 ///
 /// The message is already redacted when it contains anything that came from a request
 /// (see [`crate::http::redact`]); constructors never see raw secrets.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
 pub struct Error {
     kind: ErrorKind,
     message: String,
@@ -156,14 +157,6 @@ impl Error {
         self.kind.exit_code()
     }
 }
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for Error {}
 
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {

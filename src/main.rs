@@ -1,8 +1,10 @@
 //! The `licctl` binary: parse, run, turn the result into an exit code (after ripgrep's
-//! `main.rs`). Everything else lives in the library.
+//! `main.rs`). Everything else lives in the library; this is the one place that uses
+//! `anyhow`, for the failures that are not licctl's own typed errors.
 
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use clap::Parser;
 use licctl::cli::Cli;
 use licctl::ErrorKind;
@@ -13,28 +15,37 @@ fn main() -> ExitCode {
     install_panic_hook();
     let cli = Cli::parse();
     licctl::logging::init(cli.global.verbose, cli.global.quiet);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    match try_main(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => report(&err),
+    }
+}
+
+fn try_main(cli: Cli) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::from(1);
-        }
+        .context("cannot start the async runtime")?;
+    runtime.block_on(licctl::app::run(cli))?;
+    Ok(())
+}
+
+/// Prints `error: ...` and `hint: ...` lines and picks the exit code of DESIGN.md §4.
+fn report(err: &anyhow::Error) -> ExitCode {
+    let Some(e) = err.downcast_ref::<licctl::Error>() else {
+        eprintln!(
+            "error: {}",
+            licctl::http::redact::scrub(&format!("{err:#}"))
+        );
+        return ExitCode::from(1);
     };
-    match runtime.block_on(licctl::app::run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            if !matches!(e.kind(), ErrorKind::BrokenPipe | ErrorKind::DryRun) {
-                eprintln!("error: {}", e.message());
-                for hint in e.hints() {
-                    eprintln!("hint: {hint}");
-                }
-            }
-            ExitCode::from(e.exit_code())
+    if !matches!(e.kind(), ErrorKind::BrokenPipe | ErrorKind::DryRun) {
+        eprintln!("error: {}", e.message());
+        for hint in e.hints() {
+            eprintln!("hint: {hint}");
         }
     }
+    ExitCode::from(e.exit_code())
 }
 
 /// Panics are bugs: say so in one redacted line, without a backtrace, and exit 1.

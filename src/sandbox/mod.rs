@@ -537,16 +537,9 @@ async fn serve_connection(
 }
 
 /// The error that makes hyper close a connection without answering (chaos).
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("connection dropped by sandbox chaos")]
 struct ConnectionDropped;
-
-impl fmt::Display for ConnectionDropped {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("connection dropped by sandbox chaos")
-    }
-}
-
-impl std::error::Error for ConnectionDropped {}
 
 /// HTTP/1.1 on one connection: the router behind a hyper service that hangs up on chaos's
 /// [`middleware::DropConnection`] marker, with a graceful close on shutdown.
