@@ -27,15 +27,40 @@ pub fn init(verbose: u8, quiet: bool) {
     use tracing_subscriber::util::SubscriberInitExt as _;
     let fmt = tracing_subscriber::fmt::layer()
         .with_writer(ScrubbingStderr)
-        .with_target(false)
-        .without_time()
-        .with_level(true)
         .with_ansi(false)
-        .compact();
+        .event_format(Plain);
     let _ = tracing_subscriber::registry()
         .with(filter)
         .with(fmt)
         .try_init();
+}
+
+/// `warning: ...`, `info: ...`: the same shape as the `error:` / `hint:` lines of `main`, without
+/// timestamps or targets (a CLI's stderr is read by people and CI logs, not log shippers).
+struct Plain;
+
+impl<S, N> tracing_subscriber::fmt::FormatEvent<S, N> for Plain
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+    N: for<'a> tracing_subscriber::fmt::FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        ctx: &tracing_subscriber::fmt::FmtContext<'_, S, N>,
+        mut writer: tracing_subscriber::fmt::format::Writer<'_>,
+        event: &tracing::Event<'_>,
+    ) -> std::fmt::Result {
+        let label = match *event.metadata().level() {
+            Level::ERROR => "error",
+            Level::WARN => "warning",
+            Level::INFO => "info",
+            Level::DEBUG => "debug",
+            Level::TRACE => "trace",
+        };
+        write!(writer, "{label}: ")?;
+        ctx.field_format().format_fields(writer.by_ref(), event)?;
+        writeln!(writer)
+    }
 }
 
 /// A stderr writer that redacts secrets from every chunk it is given.
