@@ -155,7 +155,12 @@ fn finish(
         let entry = match o.result {
             Ok(usage) => {
                 for w in &usage.warnings {
-                    tracing::warn!("{section}: {w}");
+                    // Say which vendor, unless the warning already starts by saying so.
+                    if w.starts_with(section.as_str()) {
+                        tracing::warn!("{w}");
+                    } else {
+                        tracing::warn!("{section}: {w}");
+                    }
                 }
                 let entry = VendorEntry {
                     status: "ok".into(),
