@@ -144,6 +144,103 @@ impl Auth {
     }
 }
 
+/// What `--dry-run` puts in the Authorization header: nothing may be sent, not even a grant.
+const DRY_RUN_TOKEN: &str = "dry-run-token";
+
+/// The seconds since the Unix epoch, the clock token lifetimes are measured on.
+pub fn now_secs() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// How a vendor obtains a new token — the grant alone; reuse, caching, `--dry-run` and
+/// replacing a refused token are [`CachedGrant`]'s job.
+pub trait Grant: Send + Sync {
+    /// A new token. `previous` is the token being replaced (expired, or just refused by the
+    /// server), whose refresh token the grant may use.
+    fn grant<'a>(
+        &'a self,
+        http: &'a HttpClient,
+        previous: Option<&'a CachedToken>,
+    ) -> BoxFuture<'a, Result<CachedToken>>;
+}
+
+/// A [`TokenSource`] for OAuth-style vendors (Acronis, Veeam): a token is reused from memory
+/// or the on-disk [`TokenCache`] while it has more than `margin_secs` of life left; otherwise,
+/// or when the server has just refused it, the vendor's [`Grant`] obtains a new one, which is
+/// cached. The lock also serialises grants, so concurrent requests share one exchange.
+pub struct CachedGrant<G> {
+    grant: G,
+    cache: TokenCache,
+    margin_secs: i64,
+    current: tokio::sync::Mutex<Option<CachedToken>>,
+}
+
+impl<G: Grant + 'static> CachedGrant<G> {
+    /// Tokens from `grant`, cached in `cache`, renewed `margin_secs` before they expire.
+    pub fn new(grant: G, cache: TokenCache, margin_secs: i64) -> Self {
+        CachedGrant {
+            grant,
+            cache,
+            margin_secs,
+            current: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// The `Auth` to give the HTTP layer.
+    pub fn into_auth(self) -> Auth {
+        Auth::Token(Arc::new(self))
+    }
+}
+
+impl<G: Grant> TokenSource for CachedGrant<G> {
+    fn bearer<'a>(
+        &'a self,
+        http: &'a HttpClient,
+        refused: Option<&'a SecretString>,
+    ) -> BoxFuture<'a, Result<SecretString>> {
+        Box::pin(async move {
+            if http.settings().dry_run {
+                return Ok(SecretString::new(DRY_RUN_TOKEN));
+            }
+            let mut current = self.current.lock().await;
+            if current.is_none() {
+                *current = self.cache.load();
+            }
+            if let Some(tok) = current.as_ref() {
+                let was_refused = refused.is_some_and(|r| r.expose() == tok.access_token);
+                // After a 401, another request may already have replaced the refused token.
+                if !was_refused && (refused.is_some() || tok.is_fresh(now_secs(), self.margin_secs))
+                {
+                    return Ok(SecretString::new(tok.access_token.clone()));
+                }
+            }
+            let fresh = match self.grant.grant(http, current.as_ref()).await {
+                Ok(t) => t,
+                Err(e) => {
+                    // Whatever was cached is of no use any more.
+                    self.cache.clear();
+                    *current = None;
+                    return Err(e);
+                }
+            };
+            redact::register(&fresh.access_token);
+            if let Some(r) = &fresh.refresh_token {
+                redact::register(r);
+            }
+            if let Err(e) = self.cache.store(&fresh) {
+                tracing::warn!(
+                    "cannot cache the token in {}: {}",
+                    self.cache.path().display(),
+                    e.message()
+                );
+            }
+            let access = SecretString::new(fresh.access_token.clone());
+            *current = Some(fresh);
+            Ok(access)
+        })
+    }
+}
+
 /// A token obtained from a vendor, as cached on disk between invocations.
 #[derive(Clone, Serialize, Deserialize)]
 pub struct CachedToken {
@@ -244,6 +341,79 @@ mod tests {
         let c = TokenCache::new(d, "acronis", "prod", "https://b");
         assert_ne!(a.path(), b.path());
         assert_ne!(a.path(), c.path());
+    }
+
+    /// A grant that counts its calls and remembers which token it replaced.
+    struct Counting {
+        calls: std::sync::Mutex<Vec<Option<String>>>,
+        life: i64,
+    }
+
+    impl Grant for Counting {
+        fn grant<'a>(
+            &'a self,
+            _: &'a HttpClient,
+            previous: Option<&'a CachedToken>,
+        ) -> BoxFuture<'a, Result<CachedToken>> {
+            let mut calls = self.calls.lock().unwrap();
+            calls.push(previous.map(|p| p.access_token.clone()));
+            let token = CachedToken {
+                access_token: format!("token-number-{}", calls.len()),
+                refresh_token: Some(format!("refresh-number-{}", calls.len())),
+                expires_at: now_secs() + self.life,
+            };
+            Box::pin(async move { Ok(token) })
+        }
+    }
+
+    fn source(dir: &std::path::Path, life: i64) -> CachedGrant<Counting> {
+        let cache = TokenCache::new(dir.to_path_buf(), "test", "p", "https://h");
+        CachedGrant::new(
+            Counting {
+                calls: Default::default(),
+                life,
+            },
+            cache,
+            60,
+        )
+    }
+
+    #[test]
+    fn cached_grant_reuses_refreshes_and_never_sends_under_dry_run() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let http = HttpClient::new(crate::http::HttpSettings::default()).unwrap();
+        rt.block_on(async {
+            // A fresh token is reused, from memory and then from the disk cache.
+            let s = source(dir.path(), 3600);
+            let a = s.bearer(&http, None).await.unwrap();
+            assert_eq!(s.bearer(&http, None).await.unwrap(), a);
+            let again = source(dir.path(), 3600);
+            assert_eq!(again.bearer(&http, None).await.unwrap(), a);
+            assert!(again.grant.calls.lock().unwrap().is_empty());
+            // A refused token is replaced, and the grant sees which one it replaces.
+            let b = s.bearer(&http, Some(&a)).await.unwrap();
+            assert_ne!(a, b);
+            assert_eq!(
+                *s.grant.calls.lock().unwrap(),
+                vec![None, Some(a.expose().to_owned())]
+            );
+            // A token inside the safety margin is not reused.
+            let short = source(&dir.path().join("short"), 30);
+            short.bearer(&http, None).await.unwrap();
+            short.bearer(&http, None).await.unwrap();
+            assert_eq!(short.grant.calls.lock().unwrap().len(), 2);
+        });
+        let dry = HttpClient::new(crate::http::HttpSettings {
+            dry_run: true,
+            ..Default::default()
+        })
+        .unwrap();
+        let s = source(&dir.path().join("dry"), 3600);
+        rt.block_on(s.bearer(&dry, None)).unwrap();
+        assert!(s.grant.calls.lock().unwrap().is_empty());
     }
 
     #[test]

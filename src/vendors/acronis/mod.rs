@@ -9,7 +9,6 @@ pub mod model;
 pub mod usage;
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use clap::{Args, Subcommand};
 
@@ -222,9 +221,7 @@ pub fn connect(ctx: &Context, http: HttpClient) -> Result<AcronisClient> {
                 ctx.config.profile_name(),
                 url.as_str(),
             );
-            Auth::Token(Arc::new(ClientCredentials::new(
-                &base, client_id, secret, cache,
-            )))
+            ClientCredentials::auth(&base, client_id, secret, cache)
         }
     };
     Ok(AcronisClient::new(http, base, auth))

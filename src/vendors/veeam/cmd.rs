@@ -3,7 +3,7 @@
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use serde_json::{json, Value};
 
-use super::auth::{Login, VeeamTokens};
+use super::auth::{Login, VeeamGrant};
 use super::client::{api_root, VeeamClient};
 use super::model::{settings_patch, Report, View, REPORT_COLUMNS};
 use super::{ReportsCommand, UsageCommand, ViewArgs, SECTION};
@@ -81,8 +81,7 @@ pub fn client_with(ctx: &Context, http: HttpClient) -> Result<VeeamClient> {
                 ctx.config.profile_name(),
                 api.as_str(),
             );
-            VeeamTokens::new(join_url(&api, "token"), Login { username, password }, cache)
-                .into_auth()
+            VeeamGrant::auth(join_url(&api, "token"), Login { username, password }, cache)
         }
     };
     Ok(VeeamClient::new(http, api, auth))
