@@ -118,13 +118,32 @@ mod tests {
 }
 
 /// Parses a `YYYY-MM-DD` flag value, naming the flag in the usage error (DESIGN.md §5:
-/// inputs are validated before any request).
+/// inputs are validated before any request). Strict: `2026-1-5` is refused too.
 pub fn parse_date(flag: &str, value: &str) -> crate::Result<chrono::NaiveDate> {
-    chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").map_err(|_| {
-        crate::Error::usage(format!(
-            "{flag} {value:?} is not a date: expected YYYY-MM-DD, e.g. 2026-10-31"
-        ))
-    })
+    let t = value.trim();
+    chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .ok()
+        .filter(|_| t.len() == 10)
+        .ok_or_else(|| {
+            crate::Error::usage(format!(
+                "{flag} {value:?} is not a date: expected YYYY-MM-DD, e.g. 2026-10-31"
+            ))
+        })
+}
+
+/// Parses a UUID given in the canonical hyphenated form, answering it in lower case, as the
+/// vendors' APIs (Acronis tenants and reports, Veeam organizations) expect it.
+pub fn parse_uuid(flag: &str, value: &str) -> crate::Result<String> {
+    let t = value.trim();
+    uuid::Uuid::try_parse(t)
+        .ok()
+        .filter(|_| t.len() == 36)
+        .map(|u| u.hyphenated().to_string())
+        .ok_or_else(|| {
+            crate::Error::usage(format!(
+                "{flag} {value:?} is not a UUID (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"
+            ))
+        })
 }
 
 #[cfg(test)]
@@ -137,7 +156,14 @@ mod date_tests {
                 .to_string(),
             "2026-10-01"
         );
-        for bad in ["2026-02-30", "2026-10", "01.10.2026", "", "2026-13-01"] {
+        for bad in [
+            "2026-02-30",
+            "2026-10",
+            "01.10.2026",
+            "",
+            "2026-13-01",
+            "2026-1-5",
+        ] {
             assert_eq!(
                 super::parse_date("--from", bad).unwrap_err().exit_code(),
                 2,

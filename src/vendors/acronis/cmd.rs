@@ -1,5 +1,6 @@
 //! The `reports` commands: arguments → validated options → client call → output.
 
+use crate::model::{parse_date, parse_uuid};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -9,8 +10,8 @@ use serde_json::Value;
 
 use super::client::{AcronisClient, WaitOptions};
 use super::model::{
-    parse_date, parse_uuid, NewReport, ReportChanges, ReportFormat, ResultAction, ScheduleType,
-    StoredReport, StoredStatus, REPORT_COLUMNS, STORED_COLUMNS,
+    NewReport, ReportChanges, ReportFormat, ResultAction, ScheduleType, StoredReport, StoredStatus,
+    REPORT_COLUMNS, STORED_COLUMNS,
 };
 use super::{connect, tenant, CreateArgs, DownloadArgs, ListArgs, ReportsCommand, UpdateArgs};
 use crate::context::Context;
@@ -25,7 +26,7 @@ pub(super) async fn reports(cmd: &ReportsCommand, ctx: &Context) -> Result<()> {
         ReportsCommand::Create(args) => create(args, ctx).await,
         ReportsCommand::List(args) => list(args, ctx).await,
         ReportsCommand::Show { id } => {
-            let id = parse_uuid(id, "report ID")?;
+            let id = parse_uuid("report ID", id)?;
             let report = client(ctx)?
                 .report(&id)
                 .await
@@ -35,7 +36,7 @@ pub(super) async fn reports(cmd: &ReportsCommand, ctx: &Context) -> Result<()> {
         ReportsCommand::Update(args) => update(args, ctx).await,
         ReportsCommand::Delete { id, version } => delete(id, *version, ctx).await,
         ReportsCommand::Stored { id } => {
-            let id = parse_uuid(id, "report ID")?;
+            let id = parse_uuid("report ID", id)?;
             let items = client(ctx)?
                 .stored(&id)
                 .await
@@ -59,7 +60,7 @@ fn new_report(
 ) -> Result<NewReport> {
     let period = match (&args.from, &args.to, &args.month) {
         (Some(from), Some(to), None) => {
-            Some((parse_date(from, "--from")?, parse_date(to, "--to")?))
+            Some((parse_date("--from", from)?, parse_date("--to", to)?))
         }
         (None, None, Some(m)) => {
             let m = Month::parse(m)?;
@@ -70,12 +71,12 @@ fn new_report(
     let recipients = args
         .recipients
         .iter()
-        .map(|r| parse_uuid(r, "--recipient"))
+        .map(|r| parse_uuid("--recipient", r))
         .collect::<Result<Vec<_>>>()?;
     let generation_date = args
         .generation_date
         .as_deref()
-        .map(|d| parse_date(d, "--generation-date"))
+        .map(|d| parse_date("--generation-date", d))
         .transpose()?;
     let report = NewReport {
         recipients,
@@ -97,7 +98,7 @@ fn new_report(
 async fn create(args: &CreateArgs, ctx: &Context) -> Result<()> {
     // Validation first: flags (exit 2), then the tenant from the configuration (exit 3).
     if let Some(t) = &args.tenant {
-        parse_uuid(t, "--tenant")?;
+        parse_uuid("--tenant", t)?;
     }
     let wait = args.wait || args.download.is_some();
     if wait && (args.schedule != ScheduleType::Once || args.action != ResultAction::Save) {
@@ -238,7 +239,7 @@ async fn list(args: &ListArgs, ctx: &Context) -> Result<()> {
 }
 
 async fn update(args: &UpdateArgs, ctx: &Context) -> Result<()> {
-    let id = parse_uuid(&args.id, "report ID")?;
+    let id = parse_uuid("report ID", &args.id)?;
     let recipients = if args.clear_recipients {
         Some(Vec::new())
     } else if args.recipients.is_empty() {
@@ -247,7 +248,7 @@ async fn update(args: &UpdateArgs, ctx: &Context) -> Result<()> {
         Some(
             args.recipients
                 .iter()
-                .map(|r| parse_uuid(r, "--recipient"))
+                .map(|r| parse_uuid("--recipient", r))
                 .collect::<Result<Vec<_>>>()?,
         )
     };
@@ -270,7 +271,7 @@ async fn update(args: &UpdateArgs, ctx: &Context) -> Result<()> {
 }
 
 async fn delete(id: &str, version: Option<i64>, ctx: &Context) -> Result<()> {
-    let id = parse_uuid(id, "report ID")?;
+    let id = parse_uuid("report ID", id)?;
     let client = client(ctx)?;
     let version = match version {
         Some(v) => v,
@@ -293,7 +294,7 @@ async fn delete(id: &str, version: Option<i64>, ctx: &Context) -> Result<()> {
 }
 
 async fn download(args: &DownloadArgs, ctx: &Context) -> Result<()> {
-    let id = parse_uuid(&args.id, "report ID")?;
+    let id = parse_uuid("report ID", &args.id)?;
     if args.format.is_some() && !args.latest {
         return Err(Error::usage(
             "--format chooses among files with --latest; a STORED_ID names one file already",
@@ -302,7 +303,7 @@ async fn download(args: &DownloadArgs, ctx: &Context) -> Result<()> {
     let stored_id = args
         .stored_id
         .as_deref()
-        .map(|s| parse_uuid(s, "stored file ID"))
+        .map(|s| parse_uuid("stored file ID", s))
         .transpose()?;
     let target: PathBuf = ctx.output.out.clone().ok_or_else(|| {
         Error::usage("reports download writes a file: give --out FILE")

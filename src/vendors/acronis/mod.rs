@@ -231,7 +231,7 @@ pub fn connect(ctx: &Context, http: HttpClient) -> Result<AcronisClient> {
 /// configuration error when missing or malformed).
 pub fn tenant(ctx: &Context, flag: Option<&str>) -> Result<String> {
     if let Some(t) = flag {
-        return model::parse_uuid(t, "--tenant");
+        return crate::model::parse_uuid("--tenant", t);
     }
     let cfg = ctx.config.vendor(SECTION);
     let setting = cfg.get("tenant_id").ok_or_else(|| {
@@ -239,7 +239,7 @@ pub fn tenant(ctx: &Context, flag: Option<&str>) -> Result<String> {
             "pass --tenant UUID, set LICCTL_ACRONIS_TENANT_ID, or add tenant_id to the profile",
         )
     })?;
-    model::parse_uuid(&setting.value, "tenant_id").map_err(|e| {
+    crate::model::parse_uuid("tenant_id", &setting.value).map_err(|e| {
         Error::config(format!(
             "{SECTION} {} (from {})",
             e.message(),

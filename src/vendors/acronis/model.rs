@@ -356,36 +356,6 @@ pub fn parse_report(v: Value) -> Result<Report> {
     })
 }
 
-/// Checks a UUID (the API's pattern, any case) and returns it in lower case, the form the
-/// API uses. `what` names the flag or argument in the error.
-pub fn parse_uuid(s: &str, what: &str) -> Result<String> {
-    let t = s.trim();
-    let groups: Vec<&str> = t.split('-').collect();
-    let shape_ok = groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()));
-    if shape_ok {
-        Ok(t.to_ascii_lowercase())
-    } else {
-        Err(Error::usage(format!(
-            "{what} {s:?} is not a UUID (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"
-        )))
-    }
-}
-
-/// Checks a `YYYY-MM-DD` date.
-pub fn parse_date(s: &str, what: &str) -> Result<NaiveDate> {
-    let t = s.trim();
-    match NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        Ok(d) if t.len() == 10 => Ok(d),
-        _ => Err(Error::usage(format!(
-            "{what} {s:?} is not a date: expected YYYY-MM-DD, e.g. 2026-10-01"
-        ))),
-    }
-}
-
 /// A validated `POST /reports` body: every field of the seed's `report_data`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewReport {
@@ -548,6 +518,7 @@ pub const NOT_READY_HINT: &str =
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{parse_date, parse_uuid};
 
     fn seed_report() -> NewReport {
         NewReport {
@@ -611,7 +582,7 @@ mod tests {
     #[test]
     fn uuids_and_dates() {
         assert_eq!(
-            parse_uuid("CA451758-B48A-45D9-9AE6-8F1059F67619", "--recipient").unwrap(),
+            parse_uuid("--recipient", "CA451758-B48A-45D9-9AE6-8F1059F67619").unwrap(),
             "ca451758-b48a-45d9-9ae6-8f1059f67619"
         );
         for bad in [
@@ -621,11 +592,11 @@ mod tests {
             "ca451758-b48a-45d9-9ae6-8f1059f6761g",
             "ca451758b48a45d99ae68f1059f67619",
         ] {
-            assert_eq!(parse_uuid(bad, "x").unwrap_err().exit_code(), 2, "{bad}");
+            assert_eq!(parse_uuid("x", bad).unwrap_err().exit_code(), 2, "{bad}");
         }
-        assert!(parse_date("2017-05-01", "--from").is_ok());
+        assert!(parse_date("--from", "2017-05-01").is_ok());
         for bad in ["2017-5-1", "2017-02-30", "20170501", "yesterday"] {
-            assert!(parse_date(bad, "--from").is_err(), "{bad}");
+            assert!(parse_date("--from", bad).is_err(), "{bad}");
         }
     }
 

@@ -3,6 +3,7 @@
 //! the report payloads, the data-export categories, the cloud providers, and the shapes of the
 //! answers licctl reads (lists with or without an envelope, the SPLA report's parts).
 
+use crate::model::parse_date;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -259,24 +260,9 @@ impl Form {
     }
 }
 
-/// Parses a `YYYY-MM-DD` flag value.
-pub fn parse_date(s: &str, flag: &str) -> Result<NaiveDate> {
-    let t = s.trim();
-    if t.len() != 10 {
-        return Err(bad_date(s, flag));
-    }
-    NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| bad_date(s, flag))
-}
-
-fn bad_date(s: &str, flag: &str) -> Error {
-    Error::usage(format!(
-        "{flag} {s:?} is not a date: expected YYYY-MM-DD, e.g. 2026-10-31"
-    ))
-}
-
 /// Checks a `--from`/`--to` pair: valid dates, in order.
 pub fn date_range(from: &str, to: &str) -> Result<(NaiveDate, NaiveDate)> {
-    let (f, t) = (parse_date(from, "--from")?, parse_date(to, "--to")?);
+    let (f, t) = (parse_date("--from", from)?, parse_date("--to", to)?);
     if f > t {
         return Err(Error::usage(format!("--from {f} is after --to {t}")));
     }
@@ -984,10 +970,10 @@ mod tests {
 
     #[test]
     fn dates_and_ranges() {
-        assert!(parse_date("2026-02-28", "--from").is_ok());
+        assert!(parse_date("--from", "2026-02-28").is_ok());
         for bad in ["2026-02-30", "2026-2-1", "20260201", "", "2026-13-01"] {
             assert_eq!(
-                parse_date(bad, "--from").unwrap_err().exit_code(),
+                parse_date("--from", bad).unwrap_err().exit_code(),
                 2,
                 "{bad}"
             );

@@ -351,15 +351,6 @@ pub fn tabular_view(raw: &Value) -> Value {
     }
 }
 
-/// A date flag's value, `YYYY-MM-DD`, checked before any request.
-pub fn parse_date(flag: &str, s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
-        Error::usage(format!(
-            "{flag} {s:?} is not a date: expected YYYY-MM-DD, e.g. 2020-08-01"
-        ))
-    })
-}
-
 /// Which granularity of the v2 consumption stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Granularity {
@@ -535,6 +526,7 @@ fn push<V: ToString>(q: &mut Vec<(&'static str, String)>, name: &'static str, v:
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::parse_date;
 
     #[test]
     fn quantities_are_lenient() {

@@ -146,7 +146,7 @@ pub async fn reports(cmd: &ReportsCommand, ctx: &Context) -> Result<()> {
                 .with_context(|| "getting the latest license usage reports")
         }
         ReportsCommand::Show { date, view } => {
-            let date = parse_date(date)?;
+            let date = crate::model::parse_date("--date", date)?.to_string();
             let paging = paging(ctx)?;
             let client = client(ctx)?;
             print_reports(ctx, view, client.reports_for_date(&date, paging))
@@ -268,17 +268,6 @@ async fn print_reports(
     Ok(())
 }
 
-/// `YYYY-MM-DD`, a real date; a usage error otherwise.
-pub fn parse_date(s: &str) -> Result<String> {
-    let t = s.trim();
-    match chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        Ok(d) if t.len() == 10 => Ok(d.format("%Y-%m-%d").to_string()),
-        _ => Err(Error::usage(format!(
-            "--date {s:?} is not a date: expected YYYY-MM-DD, e.g. 2026-11-01"
-        ))),
-    }
-}
-
 /// `FIELD=VALUE` of `--set`: the value as JSON when it parses, else as a string.
 fn parse_set(s: &str) -> Result<(String, Value)> {
     let bad = || {
@@ -308,11 +297,7 @@ fn usage_filter(
 ) -> Result<Option<String>> {
     let mut exprs: Vec<Value> = Vec::new();
     for uid in uids {
-        if !is_uuid(uid) {
-            return Err(Error::usage(format!(
-                "--organization-uid {uid:?} is not a UID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"
-            )));
-        }
+        crate::model::parse_uuid("--organization-uid", uid)?;
     }
     match uids {
         [] => {}
@@ -350,24 +335,18 @@ fn usage_filter(
     Ok((!exprs.is_empty()).then(|| Value::Array(exprs).to_string()))
 }
 
-fn is_uuid(s: &str) -> bool {
-    s.len() == 36
-        && s.char_indices().all(|(i, c)| {
-            if matches!(i, 8 | 13 | 18 | 23) {
-                c == '-'
-            } else {
-                c.is_ascii_hexdigit()
-            }
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn dates_are_strict() {
-        assert_eq!(parse_date("2026-11-01").unwrap(), "2026-11-01");
+        assert_eq!(
+            crate::model::parse_date("--date", "2026-11-01")
+                .unwrap()
+                .to_string(),
+            "2026-11-01"
+        );
         for bad in [
             "2026-11-1",
             "2026-02-30",
@@ -375,7 +354,13 @@ mod tests {
             "",
             "2026-11-01T00:00:00",
         ] {
-            assert_eq!(parse_date(bad).unwrap_err().exit_code(), 2, "{bad}");
+            assert_eq!(
+                crate::model::parse_date("--date", bad)
+                    .unwrap_err()
+                    .exit_code(),
+                2,
+                "{bad}"
+            );
         }
     }
 

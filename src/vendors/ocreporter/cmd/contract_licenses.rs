@@ -1,6 +1,7 @@
 //! `licctl ocr contract-licenses ...`: licenses already sold to customers, attached to devices
 //! (`contract-licenses[/customer/<ref>|/device/<ref>|/<id>]`, body key `WsContractLicense`).
 
+use crate::model::parse_date;
 use std::io::{BufRead, IsTerminal};
 
 use clap::{Args, Subcommand};
@@ -9,7 +10,7 @@ use super::{ByArgs, Ocr, SetArgs, DEFAULT_PAGE_SIZE};
 use crate::error::{Error, Result, ResultExt};
 use crate::vendors::ocreporter::client::{ContractScope, Resource};
 use crate::vendors::ocreporter::model::{
-    parse_date, Form, Ref, CONTRACT_LICENSE_COLUMNS, CUSTOMER_BY, DEVICE_BY,
+    Form, Ref, CONTRACT_LICENSE_COLUMNS, CUSTOMER_BY, DEVICE_BY,
 };
 
 /// Whose contract licenses: a customer's, a device's, or (neither) the workspace's.
@@ -139,12 +140,12 @@ pub async fn run(cmd: &ContractLicensesCommand, ocr: Ocr<'_>) -> Result<()> {
             let start = a
                 .start
                 .as_deref()
-                .map(|d| parse_date(d, "--start"))
+                .map(|d| parse_date("--start", d))
                 .transpose()?;
             let end = a
                 .end
                 .as_deref()
-                .map(|d| parse_date(d, "--end"))
+                .map(|d| parse_date("--end", d))
                 .transpose()?;
             if let (Some(s), Some(e)) = (start, end) {
                 if s > e {

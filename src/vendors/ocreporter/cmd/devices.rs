@@ -2,14 +2,15 @@
 //! performance data and their installed software. A device is addressed by id, internal id
 //! (`--by internal`, `internal=1`) or agreement number (`--by agreement`, `agreement=1`).
 
+use crate::model::parse_date;
 use clap::{Args, Subcommand};
 
 use super::{ByArgs, CustomerFilterArgs, ExcludeArgs, ListArgs, Ocr, SetArgs, DEFAULT_PAGE_SIZE};
 use crate::error::{Result, ResultExt};
 use crate::vendors::ocreporter::client::{ListQuery, Resource};
 use crate::vendors::ocreporter::model::{
-    check_id, parse_date, DeviceType, Form, Ref, DEVICE_BY, DEVICE_COLUMNS,
-    INSTALLED_SOFTWARE_COLUMNS, PERFORMANCE_COLUMNS,
+    check_id, DeviceType, Form, Ref, DEVICE_BY, DEVICE_COLUMNS, INSTALLED_SOFTWARE_COLUMNS,
+    PERFORMANCE_COLUMNS,
 };
 
 /// `licctl ocr devices ...`
@@ -323,9 +324,9 @@ pub async fn run(cmd: &DevicesCommand, ocr: Ocr<'_>) -> Result<()> {
                 .transpose()?;
             let from = from
                 .as_deref()
-                .map(|d| parse_date(d, "--from"))
+                .map(|d| parse_date("--from", d))
                 .transpose()?;
-            let to = to.as_deref().map(|d| parse_date(d, "--to")).transpose()?;
+            let to = to.as_deref().map(|d| parse_date("--to", d)).transpose()?;
             if let (Some(f), Some(t)) = (from, to) {
                 if f > t {
                     return Err(crate::Error::usage(format!("--from {f} is after --to {t}")));

@@ -1,13 +1,14 @@
 //! `licctl otc consumption ...`: arguments → validated filters → client call → output sink.
 
+use crate::model::parse_date;
 use chrono::{Datelike, NaiveDate};
 use clap::{Args, Subcommand};
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use serde_json::Value;
 
 use super::super::model::{
-    collection_from_value, parse_date, tabular_view, ConsumptionType, Granularity, Record,
-    V1Filter, V2Filter, CONSUMPTION_COLUMNS, CONSUMPTION_V2_COLUMNS, MAX_LIMIT, RESERVED_COLUMNS,
+    collection_from_value, tabular_view, ConsumptionType, Granularity, Record, V1Filter, V2Filter,
+    CONSUMPTION_COLUMNS, CONSUMPTION_V2_COLUMNS, MAX_LIMIT, RESERVED_COLUMNS,
 };
 use super::super::summary::{GroupBy, Summary, SUMMARY_COLUMNS};
 use super::super::{api_version, consumption_client, ApiVersion, OtcArgs, VENDOR_NAME};
