@@ -100,8 +100,7 @@ pub async fn run(cmd: &UsageCommand, ctx: &Context) -> Result<()> {
         UsageCommand::Monthly(args) => {
             let opts = args.to_options()?;
             let report = monthly::run(ctx, &opts).await?;
-            let rows = bundle::read_rows(&report.dir)?;
-            let items = summary::per_vendor(&report.manifest, &rows);
+            let items = summary::per_vendor(&report.manifest, &report.rows);
             output::print_stream(
                 &ctx.output,
                 summary::VENDOR_COLUMNS,

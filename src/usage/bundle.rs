@@ -179,10 +179,11 @@ pub fn check_target(out_dir: &Path, month: Month, force: bool) -> Result<()> {
 }
 
 /// Writes the bundle into a temporary sibling and renames it to `out_dir/<month>`,
-/// replacing an existing one (only called with `--force` then). Returns the bundle's path.
+/// replacing an existing one (only called with `--force` then). Returns the bundle's path and
+/// manifest; `content.rows` is left sorted as written, for summaries without reading it back.
 pub fn write(
     out_dir: &Path,
-    mut content: BundleContent,
+    content: &mut BundleContent,
     generated_at: &str,
 ) -> Result<(PathBuf, Manifest)> {
     fs::create_dir_all(out_dir).map_err(|e| io_err("cannot create", out_dir, e))?;
@@ -220,8 +221,7 @@ pub fn write(
         period_start: content.month.start().to_string(),
         period_end: content.month.end().to_string(),
         generated_at: generated_at.to_owned(),
-        vendors: content
-            .vendors
+        vendors: std::mem::take(&mut content.vendors)
             .into_iter()
             .map(|(k, v)| (k, serde_json::to_value(v).unwrap_or_default()))
             .collect(),
@@ -350,7 +350,7 @@ mod tests {
             row("v", "a", "q", 2.0),
             row("a", "z", "p", 3.0),
         ];
-        let (path, m) = write(dir.path(), content(rows.clone()), "t1").unwrap();
+        let (path, m) = write(dir.path(), &mut content(rows.clone()), "t1").unwrap();
         let csv1 = fs::read(path.join(USAGE_CSV)).unwrap();
         let text = String::from_utf8(csv1.clone()).unwrap();
         let lines: Vec<&str> = text.lines().collect();
@@ -360,7 +360,7 @@ mod tests {
         assert!(verify(&path, &m).is_empty());
         let mut reversed = rows;
         reversed.reverse();
-        let (path, _) = write(dir.path(), content(reversed), "t2").unwrap();
+        let (path, _) = write(dir.path(), &mut content(reversed), "t2").unwrap();
         assert_eq!(fs::read(path.join(USAGE_CSV)).unwrap(), csv1);
         // Nothing but the bundle is left in the output directory.
         let names: Vec<String> = fs::read_dir(dir.path())
@@ -373,7 +373,8 @@ mod tests {
     #[test]
     fn verify_catches_a_modified_file() {
         let dir = tempfile::tempdir().unwrap();
-        let (path, m) = write(dir.path(), content(vec![row("v", "c", "p", 1.0)]), "t").unwrap();
+        let (path, m) =
+            write(dir.path(), &mut content(vec![row("v", "c", "p", 1.0)]), "t").unwrap();
         fs::write(path.join(USAGE_CSV), b"tampered\n").unwrap();
         let bad = verify(&path, &read_manifest(&path).unwrap());
         assert_eq!(bad.len(), 1, "{bad:?}");

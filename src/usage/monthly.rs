@@ -45,13 +45,19 @@ pub struct MonthlyReport {
     pub dir: PathBuf,
     /// Its manifest.
     pub manifest: Manifest,
+    /// Its rows, in the bundle's order.
+    pub rows: Vec<super::UsageRow>,
     /// True when `--keep-going` kept a bundle of only some vendors.
     pub partial: bool,
 }
 
 /// The vendors of a run: the ones named (each must be configured), else every configured one.
 /// Everything is checked before any request.
-pub fn select_vendors(ctx: &Context, named: Option<&[VendorId]>) -> Result<Vec<VendorId>> {
+pub fn select_vendors(
+    ctx: &Context,
+    http: &crate::http::HttpClient,
+    named: Option<&[VendorId]>,
+) -> Result<Vec<VendorId>> {
     let mut vendors: Vec<VendorId> = match named {
         Some(list) => {
             let mut v = list.to_vec();
@@ -70,7 +76,7 @@ pub fn select_vendors(ctx: &Context, named: Option<&[VendorId]>) -> Result<Vec<V
         ));
     }
     for v in &vendors {
-        v.check_configured(ctx)
+        v.check_configured(ctx, http)
             .map_err(|e| e.context(format!("{v} is not configured")))?;
     }
     vendors.sort();
@@ -80,8 +86,8 @@ pub fn select_vendors(ctx: &Context, named: Option<&[VendorId]>) -> Result<Vec<V
 /// Runs the month: validation, concurrent collection, then the bundle.
 pub async fn run(ctx: &Context, opts: &MonthlyOptions) -> Result<MonthlyReport> {
     bundle::check_target(&opts.out_dir, opts.month, opts.force)?;
-    let vendors = select_vendors(ctx, opts.vendors.as_deref())?;
     let http = ctx.http()?;
+    let vendors = select_vendors(ctx, &http, opts.vendors.as_deref())?;
     let progress = ctx.progress_enabled().then(MultiProgress::new);
     let style = ProgressStyle::with_template("{spinner} {prefix:<16} {msg}")
         .unwrap_or_else(|_| ProgressStyle::default_spinner());
@@ -192,11 +198,12 @@ fn finish(
     }
     let partial = content.vendors.iter().any(|(_, v)| v.status != "ok");
     let generated_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let (dir, manifest) = bundle::write(&opts.out_dir, content, &generated_at)?;
+    let (dir, manifest) = bundle::write(&opts.out_dir, &mut content, &generated_at)?;
     ctx.note(&format!("wrote {}", dir.display()));
     Ok(MonthlyReport {
         dir,
         manifest,
+        rows: content.rows,
         partial,
     })
 }

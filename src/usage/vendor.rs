@@ -3,7 +3,6 @@
 
 use std::fmt;
 
-use crate::config::VendorConfig;
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::http::HttpClient;
@@ -69,41 +68,23 @@ impl VendorId {
             })
     }
 
-    /// Checks, without any request, that every setting the vendor needs is there (secrets
-    /// are resolved, so a failing `command` shows up now too).
-    pub fn check_configured(self, ctx: &Context) -> Result<()> {
-        let cfg = ctx.config.vendor(self.section());
-        cfg.require("url")?;
-        let either = |a: &str, b: &dyn Fn(&VendorConfig<'_>) -> Result<()>| -> Result<()> {
-            match cfg.secret(a)? {
-                Some(_) => Ok(()),
-                None => b(&cfg),
-            }
-        };
+    /// Checks, without any request, that every setting the vendor needs is there: builds the
+    /// vendor's own client (the one place that knows its settings) and drops it. Secrets are
+    /// resolved, so a failing `command` shows up now too.
+    pub fn check_configured(self, ctx: &Context, http: &HttpClient) -> Result<()> {
+        use crate::vendors::{acronis, bigfix, ocreporter, otc, veeam};
+        let http = http.clone();
         match self {
             VendorId::Ocreporter => {
-                cfg.require("workspace")?;
-                cfg.require("tenant")?;
-                cfg.require_secret("token").map(drop)
+                ocreporter::cmd::client_with(ctx, http, &Default::default()).map(drop)
             }
-            VendorId::Otc | VendorId::Bigfix => cfg
-                .require_secret(if self == VendorId::Otc {
-                    "api_key"
-                } else {
-                    "token"
-                })
-                .map(drop),
+            VendorId::Otc => otc::consumption_client(ctx, http).map(drop),
             VendorId::Acronis => {
-                cfg.require("tenant_id")?;
-                either("token", &|c| {
-                    c.require("client_id")?;
-                    c.require_secret("client_secret").map(drop)
-                })
+                acronis::connect(ctx, http)?;
+                acronis::tenant(ctx, None).map(drop)
             }
-            VendorId::Veeam => either("api_key", &|c| {
-                c.require("username")?;
-                c.require_secret("password").map(drop)
-            }),
+            VendorId::Bigfix => bigfix::client(None, ctx, http).map(drop),
+            VendorId::Veeam => veeam::client_with(ctx, http).map(drop),
         }
     }
 
