@@ -41,6 +41,34 @@ impl<T> Page<T> {
     }
 }
 
+/// What the pager needs to know of one page: how many items it held and, when the server
+/// says, how many the whole collection has. [`Page<T>`] is the usual page; a caller that must
+/// keep more of each answer (the raw body, for the monthly bundle) pages a pair of its own.
+pub trait Paged: Send + 'static {
+    /// Items on this page.
+    fn item_count(&self) -> u64;
+    /// Items in the whole collection, when the server says.
+    fn total(&self) -> Option<u64>;
+}
+
+impl<T: Send + 'static> Paged for Page<T> {
+    fn item_count(&self) -> u64 {
+        self.items.len() as u64
+    }
+    fn total(&self) -> Option<u64> {
+        self.total
+    }
+}
+
+impl<P: Paged, X: Send + 'static> Paged for (P, X) {
+    fn item_count(&self) -> u64 {
+        self.0.item_count()
+    }
+    fn total(&self) -> Option<u64> {
+        self.0.total()
+    }
+}
+
 /// The paging flags of DESIGN.md §2, resolved against the vendor's bounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageOptions {
@@ -102,22 +130,37 @@ where
     if opts.max_items == Some(0) {
         return stream::empty().boxed();
     }
+    items(offset_pages(opts, fetch), opts.max_items)
+}
+
+/// The pages of an offset/limit collection, in order, under the same rules as
+/// [`offset_stream`] (concurrent pages when the total is known, `--max-items`,
+/// `--no-paginate`), for callers that need each page whole.
+pub fn offset_pages<P, F, Fut>(opts: PageOptions, fetch: F) -> BoxStream<'static, Result<P>>
+where
+    P: Paged,
+    F: Fn(u64, u64) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<P>> + Send + 'static,
+{
+    if opts.max_items == Some(0) {
+        return stream::empty().boxed();
+    }
     let fetch = Arc::new(fetch);
     let first_limit = opts.first_limit();
     let first = {
         let fetch = fetch.clone();
         async move { fetch(0, first_limit).await }
     };
-    let pages = stream::once(first)
-        .flat_map(move |res| -> BoxStream<'static, Result<Page<T>>> {
+    stream::once(first)
+        .flat_map(move |res| -> BoxStream<'static, Result<P>> {
             let page = match res {
                 Ok(p) => p,
                 Err(e) => return stream::iter([Err(e)]).boxed(),
             };
-            let got = page.items.len() as u64;
+            let got = page.item_count();
             let rest = if opts.no_paginate || got == 0 {
                 stream::empty().boxed()
-            } else if let Some(total) = page.total {
+            } else if let Some(total) = page.total() {
                 // A server may cap the page size below what was asked: step by what it gave.
                 let step = if got < first_limit && got < total {
                     got
@@ -144,8 +187,7 @@ where
             };
             stream::iter([Ok(page)]).chain(rest).boxed()
         })
-        .boxed();
-    items(pages, opts.max_items)
+        .boxed()
 }
 
 /// Streams every item of a page-number collection (OC Reporter: `page`, `showPerPage`).
@@ -179,16 +221,16 @@ where
 /// Pages fetched one after another from item `start`, until a short or empty page, the
 /// total, or `--max-items`. `key(offset, page_size)` turns an item offset into the value the
 /// vendor's `fetch` expects (the offset itself, or a page number).
-fn sequential<T, F, Fut, K>(
+fn sequential<P, F, Fut, K>(
     opts: PageOptions,
     start: u64,
     fetch: Arc<F>,
     key: K,
-) -> BoxStream<'static, Result<Page<T>>>
+) -> BoxStream<'static, Result<P>>
 where
-    T: Send + 'static,
+    P: Paged,
     F: Fn(u64, u64) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<Page<T>>> + Send + 'static,
+    Fut: Future<Output = Result<P>> + Send + 'static,
     K: Fn(u64, u64) -> u64 + Send + Sync + 'static,
 {
     struct State {
@@ -214,11 +256,11 @@ where
                     }
                 }
                 let page = fetch(k, size).await?;
-                let got = page.items.len() as u64;
+                let got = page.item_count();
                 let offset = st.offset + got;
                 let done = opts.no_paginate
                     || got < size
-                    || page.total.is_some_and(|t| offset >= t)
+                    || page.total().is_some_and(|t| offset >= t)
                     || opts.max_items.is_some_and(|m| offset >= m);
                 if got == 0 {
                     return Ok(None);
@@ -428,6 +470,25 @@ mod tests {
         };
         assert_eq!(run(page_number_stream(opts, 1, fetch)), vec![0, 1, 2]);
         assert_eq!(*calls.lock().unwrap(), vec![(1, 3)]);
+    }
+
+    #[test]
+    fn whole_pages_with_their_own_data_come_in_order() {
+        // A page paired with what the caller keeps of it (here: its offset, as a raw body).
+        let fetch = |offset: u64, limit: u64| {
+            let items: Vec<u64> = (offset..(offset + limit).min(23)).collect();
+            futures::future::ready(Ok((Page::with_total(items, 23), format!("body@{offset}"))))
+        };
+        let opts = PageOptions {
+            page_size: 10,
+            concurrency: 3,
+            ..Default::default()
+        };
+        let pages: Vec<(Page<u64>, String)> =
+            futures::executor::block_on(offset_pages(opts, fetch).try_collect()).unwrap();
+        let bodies: Vec<&str> = pages.iter().map(|(_, b)| b.as_str()).collect();
+        assert_eq!(bodies, vec!["body@0", "body@10", "body@20"]);
+        assert_eq!(pages.iter().map(|(p, _)| p.items.len()).sum::<usize>(), 23);
     }
 
     #[test]

@@ -17,6 +17,7 @@
 
 use std::collections::BTreeSet;
 
+use futures::TryStreamExt;
 use serde_json::{json, Value};
 
 use super::client::VeeamClient;
@@ -25,24 +26,30 @@ use super::{client_with, SECTION};
 use crate::context::Context;
 use crate::error::{Error, ErrorKind, Result, ResultExt};
 use crate::http::HttpClient;
+use crate::paginate::{offset_pages, Page, PageOptions};
 use crate::usage::{Month, UsageRow, VendorUsage};
 
 /// Reports fetched per request.
 const PAGE_SIZE: u64 = 100;
-/// A server that never stops paging is a bug, not a reason to loop forever.
-const MAX_PAGES: usize = 10_000;
 
 /// The month's license usage from the configured VSPC, through `http` (whose request record
 /// feeds the manifest). `raw` is the answer of `GET /licensing/reports`, or the array of its
 /// pages in request order when there were several.
 pub async fn collect_month(ctx: &Context, http: HttpClient, month: Month) -> Result<VendorUsage> {
     let client = client_with(ctx, http)?;
-    let page_size = ctx
-        .global
-        .page_size
-        .unwrap_or(PAGE_SIZE)
-        .clamp(1, i32::MAX as u64);
-    let (answers, reports) = fetch_reports(&client, page_size)
+    // The whole collection, whatever --max-items / --no-paginate say: a month is complete or
+    // it is not collected.
+    let opts = PageOptions {
+        max_items: None,
+        no_paginate: false,
+        ..ctx.paging().for_vendor(
+            ctx.global.page_size,
+            PAGE_SIZE,
+            i32::MAX as u64,
+            "Veeam VSPC",
+        )?
+    };
+    let (answers, reports) = fetch_reports(&client, opts)
         .await
         .with_context(|| format!("collecting the veeam-vspc license usage of {month}"))?;
     let wanted = month.to_string();
@@ -82,35 +89,32 @@ pub async fn collect_month(ctx: &Context, http: HttpClient, month: Month) -> Res
     })
 }
 
-/// Every report, page by page in order, with each answer as the server sent it.
-async fn fetch_reports(client: &VeeamClient, limit: u64) -> Result<(Vec<Value>, Vec<Report>)> {
+/// Every report, page by page in order (the shared pager: concurrent pages once the total is
+/// known), with each answer as the server sent it.
+async fn fetch_reports(
+    client: &VeeamClient,
+    opts: PageOptions,
+) -> Result<(Vec<Value>, Vec<Report>)> {
+    let client = client.clone();
+    let pages: Vec<(Page<Value>, bytes::Bytes)> = offset_pages(opts, move |offset, limit| {
+        let client = client.clone();
+        async move { client.page("licensing/reports", &[], offset, limit).await }
+    })
+    .try_collect()
+    .await?;
     let (mut answers, mut reports) = (Vec::new(), Vec::new());
-    let mut offset = 0;
-    for _ in 0..MAX_PAGES {
-        let (page, body) = client.page("licensing/reports", &[], offset, limit).await?;
+    for (page, body) in pages {
         answers.push(serde_json::from_slice(&body).map_err(|e| {
             Error::new(
                 ErrorKind::Network,
                 format!("the reports answer is not JSON: {e}"),
             )
         })?);
-        let got = page.items.len() as u64;
         for item in page.items {
             reports.push(parse_report(item)?);
         }
-        offset += got;
-        let done = match page.total {
-            Some(total) => got == 0 || offset >= total,
-            None => got < limit,
-        };
-        if done {
-            return Ok((answers, reports));
-        }
     }
-    Err(Error::new(
-        ErrorKind::Network,
-        format!("the reports collection did not end after {MAX_PAGES} pages"),
-    ))
+    Ok((answers, reports))
 }
 
 /// The human name of a VSPC product type; unknown types stay as they are.
